@@ -53,4 +53,9 @@ export interface RuleResult {
   mode?: Mode;
   /** Extra structured detail (audit annotations, Gatekeeper details, Kyverno reason...). */
   details?: Record<string, unknown>;
+  /** Per-rule metadata when a policy's rules differ (e.g. each PSS check); falls back to the policy's. */
+  title?: string;
+  severity?: Severity;
+  remediation?: string;
+  frameworks?: Frameworks;
 }
