@@ -16,6 +16,8 @@ module.exports = {
     layer('compilers', ['core', 'k8s', 'policy', 'evaluate', 'runtime']),
     layer('runtime', ['core', 'k8s', 'policy', 'evaluate', 'compilers']),
     layer('findings', ['core', 'io']),
+    layer('testkit', ['core', 'k8s', 'policy', 'engines', 'evaluate']),
+    layer('app', ['core', 'k8s', 'policy', 'engines', 'evaluate', 'io', 'findings', 'compilers', 'runtime', 'testkit']),
     {
       name: 'no-circular',
       severity: 'error',
