@@ -1,0 +1,199 @@
+import { Environment, ParseError } from '@marcbachmann/cel-js';
+import { CelCostLimitError, CelDeadlineError, CostMeter, DEFAULT_COST_LIMIT } from './cost.js';
+import { children, isAst, nodeCount, type AstLike } from './ast.js';
+import { kubernetesLibraries } from './library/index.js';
+import type { CelLibrary } from './library/library.js';
+import { CelLibraryError } from './library/library.js';
+import {
+  CelEvaluationFailure,
+  type CelCompileResult,
+  type CelEnvOptions,
+  type CelError,
+  type CelErrorCode,
+  type CelEvalOptions,
+  type CelProgram,
+  type CelResult,
+} from './types.js';
+import { fromCel, toCel } from './values.js';
+
+/** Longest expression accepted (the API server bounds expressions by their CRD/VAP field size). */
+export const MAX_EXPRESSION_LENGTH = 100_000;
+
+/**
+ * A CEL environment with the Kubernetes libraries and a fixed set of declared variables. Create one per
+ * variable set and reuse it: programs are cached by expression text, and activation values are converted to
+ * CEL values once per object (by identity: treat activation objects as immutable).
+ */
+export class CelEnvironment {
+  readonly #env: Environment;
+  readonly #meter = new CostMeter();
+  readonly #programs = new Map<string, CelCompileResult>();
+  readonly #converted = new WeakMap<object, unknown>();
+  readonly #functionNames: ReadonlySet<string>;
+  readonly #variableNames: readonly string[];
+
+  constructor(readonly options: CelEnvOptions) {
+    const env = new Environment({
+      enableOptionalTypes: true,
+      homogeneousAggregateLiterals: false,
+      limits: { maxAstNodes: 20_000, maxDepth: 250, maxListElements: 10_000, maxMapEntries: 10_000, maxCallArguments: 32 },
+    });
+    const libs = kubernetesLibraries({ meter: this.#meter });
+    for (const lib of libs) registerLibrary(env, lib);
+    for (const [name, type] of Object.entries(options.variables)) env.registerVariable(name, type);
+    this.#env = env;
+    this.#variableNames = Object.keys(options.variables);
+    const names = new Set<string>();
+    for (const fn of (env.getDefinitions() as { functions: Array<{ name: string }> }).functions) names.add(fn.name);
+    this.#functionNames = names;
+  }
+
+  /** Compiles (parse + type check) once per expression text. */
+  compile(expression: string): CelCompileResult {
+    let hit = this.#programs.get(expression);
+    if (!hit) {
+      hit = this.#compile(expression);
+      this.#programs.set(expression, hit);
+    }
+    return hit;
+  }
+
+  #compile(expression: string): CelCompileResult {
+    if (expression.length > MAX_EXPRESSION_LENGTH) {
+      return fail('cel_parse_error', `expression is longer than ${MAX_EXPRESSION_LENGTH} characters`);
+    }
+    let fn: ReturnType<Environment['parse']>;
+    try {
+      fn = this.#env.parse(expression);
+    } catch (err) {
+      return { ok: false, error: toCelError(err, expression, 'cel_parse_error') };
+    }
+    const checked = fn.check();
+    if (!checked.valid) {
+      return { ok: false, error: this.#typeError(checked.error, expression) };
+    }
+    const staticCost = instrument(fn.ast, this.#meter);
+    return { ok: true, program: new Program(expression, String(checked.type), fn, staticCost, this) };
+  }
+
+  #typeError(err: unknown, expression: string): CelError {
+    const e = toCelError(err, expression, 'cel_type_error');
+    const code = (err as { code?: string }).code;
+    if (code === 'no_matching_overload') {
+      const m = /overload for '(?:.*?\.)?([A-Za-z_][A-Za-z0-9_]*)\(/.exec(e.message);
+      if (m && !this.#functionNames.has(m[1])) {
+        return { ...e, code: 'cel_unknown_function', message: `undeclared reference to function '${m[1]}'` };
+      }
+    }
+    return e;
+  }
+
+  /** @internal evaluation entry used by programs. */
+  run(program: Program, activation: Record<string, unknown>, opts: CelEvalOptions | undefined): CelResult {
+    const meter = this.#meter;
+    const saved = meter.enter(opts?.costLimit ?? DEFAULT_COST_LIMIT, opts?.deadline, opts?.now);
+    try {
+      meter.charge(program.staticCost);
+      const ctx: Record<string, unknown> = {};
+      for (const name of this.#variableNames) {
+        const v = activation[name];
+        if (v !== undefined) ctx[name] = toCel(v, this.#converted);
+      }
+      const value = program.fn(ctx);
+      return { ok: true, value: fromCel(value) };
+    } catch (err) {
+      return { ok: false, error: toCelError(err, program.expression, 'cel_eval_error') };
+    } finally {
+      meter.leave(saved);
+    }
+  }
+}
+
+class Program implements CelProgram {
+  constructor(
+    readonly expression: string,
+    readonly outputType: string,
+    readonly fn: ReturnType<Environment['parse']>,
+    readonly staticCost: number,
+    readonly env: CelEnvironment,
+  ) {}
+
+  evaluate(activation: Record<string, unknown>, opts?: CelEvalOptions): CelResult {
+    return this.env.run(this, activation, opts);
+  }
+}
+
+function registerLibrary(env: Environment, lib: CelLibrary): void {
+  for (const t of lib.types ?? []) env.registerType(t.name, t.ctor as never);
+  for (const c of lib.constants ?? []) env.registerConstant(c.name, c.type, c.value);
+  for (const f of lib.functions) env.registerFunction(f.signature, f.impl as never);
+  for (const o of lib.operators ?? []) env.registerOperator(o.signature, o.impl as never);
+  for (const m of lib.macros ?? []) env.registerFunction(m.signature, m.expand as never);
+}
+
+function fail(code: CelErrorCode, message: string): CelCompileResult {
+  return { ok: false, error: { code, message } };
+}
+
+/** Maps anything thrown by the parser, checker or evaluator to a CelError with a position in the expression. */
+export function toCelError(err: unknown, expression: string, fallback: CelErrorCode): CelError {
+  if (err instanceof CelCostLimitError) return { code: 'cel_cost_limit_exceeded', message: err.message };
+  if (err instanceof CelDeadlineError) return { code: 'cel_timeout', message: err.message };
+  if (err instanceof CelEvaluationFailure) return err.error;
+  if (err instanceof CelLibraryError) return { code: 'cel_eval_error', message: err.message };
+  const e = err as { summary?: string; message?: string; range?: { start: number }; cause?: unknown };
+  if (e && e.cause && e.cause !== err && !(err instanceof ParseError)) {
+    const inner = toCelError(e.cause, expression, fallback);
+    if (inner.code !== fallback || e.cause instanceof CelLibraryError) return withPosition(inner, expression, e.range);
+  }
+  if (err instanceof RangeError) return { code: 'cel_eval_error', message: `expression too deep: ${err.message}` };
+  const message = e?.summary ?? e?.message ?? String(err);
+  return withPosition({ code: fallback, message }, expression, e?.range);
+}
+
+function withPosition(error: CelError, expression: string, range: { start: number } | undefined): CelError {
+  if (!range || error.line !== undefined) return error;
+  let line = 1;
+  let lineStart = 0;
+  const end = Math.min(range.start, expression.length);
+  for (let i = 0; i < end; i++) {
+    if (expression.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { ...error, line, column: range.start - lineStart + 1 };
+}
+
+/**
+ * Charges comprehension bodies per iteration: wraps each comprehension's step node so every iteration costs the
+ * step's node count. Returns the static cost of the whole expression.
+ */
+function instrument(root: unknown, meter: CostMeter): number {
+  if (!isAst(root)) return 1;
+  const walk = (node: AstLike): void => {
+    if (node.op === 'comprehension') {
+      const args = node.args as { step?: AstLike };
+      const step = args.step;
+      if (step && isAst(step)) wrapWithCharge(step, nodeCount(step), meter);
+    }
+    for (const c of children(node)) walk(c);
+  };
+  walk(root);
+  return nodeCount(root);
+}
+
+function wrapWithCharge(node: AstLike, units: number, meter: CostMeter): void {
+  const meta = node.meta;
+  const alt = meta.alternate;
+  const macro = meta.macro as { evaluate: (ev: unknown, m: unknown, ctx: unknown) => unknown } | undefined;
+  const target = alt
+    ? (ev: unknown, _a: unknown, ctx: unknown) => alt.evaluate(ev, alt, ctx)
+    : macro
+      ? (ev: unknown, _a: unknown, ctx: unknown) => macro.evaluate(ev, macro, ctx)
+      : meta.evaluate;
+  node.evaluate = function chargedEvaluate(ev, ast, ctx) {
+    meter.charge(units);
+    return target.call(node, ev, ast, ctx);
+  };
+}

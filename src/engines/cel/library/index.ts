@@ -1,0 +1,19 @@
+import { authzLibrary } from './authz.js';
+import { comprehensionsLibrary } from './comprehensions.js';
+import type { CelLibrary, CelLibraryContext } from './library.js';
+import { listsLibrary } from './lists.js';
+import { regexLibrary } from './regex.js';
+import { setsLibrary } from './sets.js';
+import { stringsLibrary } from './strings.js';
+
+/** Every library of the Kubernetes CEL environment, instantiated for one environment. */
+export function kubernetesLibraries(ctx: CelLibraryContext): CelLibrary[] {
+  return [
+    listsLibrary(ctx),
+    regexLibrary(ctx),
+    stringsLibrary(ctx),
+    setsLibrary(ctx),
+    comprehensionsLibrary(ctx),
+    authzLibrary(),
+  ];
+}

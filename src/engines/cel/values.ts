@@ -1,0 +1,160 @@
+import { Optional } from '@marcbachmann/cel-js';
+
+/**
+ * A map whose entries are computed on first use (VAP `variables`): each entry is computed at most once per
+ * evaluation, and a failing entry fails only the expressions that read it.
+ */
+export class LazyMap extends Map<string, unknown> {
+  static {
+    // The CEL runtime recognises maps by their constructor: a LazyMap must read as a plain Map.
+    Object.defineProperty(this.prototype, 'constructor', { value: Map, writable: false, enumerable: false });
+  }
+  readonly #compute: (name: string) => unknown;
+  readonly #names: ReadonlySet<string>;
+  readonly #failures = new Map<string, unknown>();
+
+  constructor(names: Iterable<string>, compute: (name: string) => unknown) {
+    super();
+    this.#names = new Set(names);
+    this.#compute = compute;
+  }
+
+  override has(key: string): boolean {
+    return this.#names.has(key);
+  }
+
+  override get(key: string): unknown {
+    if (super.has(key)) return super.get(key);
+    if (this.#failures.has(key)) throw this.#failures.get(key);
+    if (!this.#names.has(key)) return undefined;
+    try {
+      const value = toCel(this.#compute(key));
+      super.set(key, value);
+      return value;
+    } catch (err) {
+      this.#failures.set(key, err);
+      throw err;
+    }
+  }
+
+  override get size(): number {
+    return this.#names.size;
+  }
+
+  override *keys(): MapIterator<string> {
+    yield* this.#names;
+  }
+
+  override *entries(): MapIterator<[string, unknown]> {
+    for (const k of this.#names) yield [k, this.get(k)];
+  }
+
+  override *values(): MapIterator<unknown> {
+    for (const k of this.#names) yield this.get(k);
+  }
+
+  override [Symbol.iterator](): MapIterator<[string, unknown]> {
+    return this.entries();
+  }
+
+  override forEach(cb: (value: unknown, key: string, map: Map<string, unknown>) => void): void {
+    for (const k of this.#names) cb(this.get(k), k, this);
+  }
+}
+
+/**
+ * Plain JSON-like value → CEL runtime value. Numbers without a fraction become int (bigint) as in Kubernetes'
+ * unstructured objects; subtrees with nothing to convert are returned as-is (no copy).
+ */
+export function toCel(value: unknown, cache?: WeakMap<object, unknown>): unknown {
+  switch (typeof value) {
+    case 'number':
+      return Number.isInteger(value) ? BigInt(value) : value;
+    case 'object': {
+      if (value === null) return null;
+      if (cache) {
+        const hit = cache.get(value);
+        if (hit !== undefined) return hit;
+      }
+      const out = convertObject(value, cache);
+      cache?.set(value, out);
+      return out;
+    }
+    default:
+      return value;
+  }
+}
+
+function convertObject(value: object, cache: WeakMap<object, unknown> | undefined): unknown {
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      const c = typeof v === 'object' || typeof v === 'number' ? toCel(v, cache) : v;
+      if (c !== v) {
+        copy ??= value.slice(0, i);
+      }
+      if (copy) copy.push(c);
+    }
+    return copy ?? value;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return value;
+  let copy: Record<string, unknown> | undefined;
+  const rec = value as Record<string, unknown>;
+  for (const k in rec) {
+    const v = rec[k];
+    const c = typeof v === 'object' || typeof v === 'number' ? toCel(v, cache) : v;
+    if (c !== v && !copy) {
+      copy = {};
+      for (const k2 in rec) {
+        if (k2 === k) break;
+        copy[k2] = rec[k2];
+      }
+    }
+    if (copy) copy[k] = c;
+  }
+  return copy ?? value;
+}
+
+/** Objects that render themselves as a plain value in results (quantity, ip, cidr, url...). */
+export interface CelPlainValue {
+  toPlain(): unknown;
+}
+
+function isPlainValue(v: object): v is CelPlainValue {
+  return typeof (v as Partial<CelPlainValue>).toPlain === 'function';
+}
+
+/** CEL runtime value → plain JS: ints as number when safe (bigint otherwise), maps as objects, optionals unwrapped. */
+export function fromCel(value: unknown): unknown {
+  switch (typeof value) {
+    case 'bigint':
+      return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(value)
+        : value;
+    case 'object': {
+      if (value === null) return null;
+      if (Array.isArray(value)) return value.map(fromCel);
+      if (value instanceof Map) {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of value) out[String(fromCel(k))] = fromCel(v);
+        return out;
+      }
+      if (value instanceof Optional) return value.hasValue() ? fromCel(value.value()) : null;
+      if (value instanceof Uint8Array || value instanceof Date) return value;
+      if (isPlainValue(value)) return value.toPlain();
+      if (Object.getPrototypeOf(value) === Object.prototype) {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) out[k] = fromCel(v);
+        return out;
+      }
+      if (typeof (value as { valueOf(): unknown }).valueOf === 'function') {
+        const prim = (value as { valueOf(): unknown }).valueOf();
+        if (prim !== value) return fromCel(prim);
+      }
+      return String(value);
+    }
+    default:
+      return value;
+  }
+}
