@@ -1,0 +1,47 @@
+import type { KObject } from '../../k8s/object.js';
+import type { EvalContext } from '../../policy/engine.js';
+import { admissionRequestValue, namespaceObjectOf, namespaceValue, requestFacts, requestNamespace } from './facts.js';
+import type { RequestFacts } from './match.js';
+
+/** Everything about one EvalContext that every policy needs: computed once and shared by all policies. */
+export interface RequestView {
+  namespace: string;
+  namespaceObject: KObject | undefined;
+  facts: RequestFacts;
+  /** CEL activation without params/variables (object, oldObject, request, namespaceObject, authorizer). */
+  base: Record<string, unknown>;
+}
+
+/**
+ * Per-compile cache of request views keyed by EvalContext identity, so N policies evaluating one object build the
+ * activation once and the CEL environment converts each object once. Lives in the compiled engine, not the module.
+ */
+export class RequestViews {
+  readonly #views = new WeakMap<EvalContext, RequestView>();
+
+  constructor(private readonly authorizerFor?: (ctx: EvalContext) => unknown) {}
+
+  of(ctx: EvalContext): RequestView {
+    let v = this.#views.get(ctx);
+    if (!v) {
+      v = this.#build(ctx);
+      this.#views.set(ctx, v);
+    }
+    return v;
+  }
+
+  #build(ctx: EvalContext): RequestView {
+    const namespace = requestNamespace(ctx);
+    const namespaceObject = namespaceObjectOf(ctx, namespace);
+    const facts = requestFacts(ctx, namespace, namespaceObject);
+    const base: Record<string, unknown> = {
+      object: ctx.object,
+      oldObject: ctx.oldObject,
+      request: admissionRequestValue(ctx, facts.isNamespaceObject ? '' : namespace),
+      namespaceObject: namespaceValue(facts.isNamespaceObject ? undefined : namespaceObject),
+      params: null,
+    };
+    if (this.authorizerFor) base.authorizer = this.authorizerFor(ctx);
+    return { namespace, namespaceObject, facts, base };
+  }
+}

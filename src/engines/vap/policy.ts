@@ -1,0 +1,217 @@
+import { diag, type Diagnostic } from '../../core/diagnostic.js';
+import type { Mode, PolicyMeta, RuleResult } from '../../core/policy-types.js';
+import { isObject, meta, type KObject, type LoadedObject } from '../../k8s/object.js';
+import type { CompiledPolicy, EvalContext } from '../../policy/engine.js';
+import type { CelEnvironment } from '../cel/index.js';
+import type { RequestViews } from './activation.js';
+import { compileMatchResources, type CompiledMatchResources } from './match.js';
+import { policyMetaOf } from './meta.js';
+import { collectParams, readParamKind, readParamRef, type ParamKind, type ParamRef } from './params.js';
+import { compileValidationSet, runValidationSet, type ValidationSet } from './validations.js';
+
+export type ValidationAction = 'Deny' | 'Warn' | 'Audit';
+const ACTIONS: readonly ValidationAction[] = ['Deny', 'Warn', 'Audit'];
+
+/** Deny → enforce, else Warn → warn, else Audit → audit (Deny wins when several are listed). */
+export function modeOfActions(actions: readonly ValidationAction[]): Mode {
+  if (actions.includes('Deny')) return 'enforce';
+  if (actions.includes('Warn')) return 'warn';
+  return 'audit';
+}
+
+export interface CompiledBinding {
+  name: string;
+  policyName: string;
+  actions: ValidationAction[];
+  mode: Mode;
+  paramRef?: ParamRef;
+  match?: CompiledMatchResources;
+}
+
+export function isVapPolicy(o: KObject): boolean {
+  return o.kind === 'ValidatingAdmissionPolicy' && /^admissionregistration\.k8s\.io\/v1(beta1|alpha1)?$/.test(String(o.apiVersion));
+}
+
+export function isVapBinding(o: KObject): boolean {
+  return o.kind === 'ValidatingAdmissionPolicyBinding' && /^admissionregistration\.k8s\.io\/v1(beta1|alpha1)?$/.test(String(o.apiVersion));
+}
+
+function nameOf(o: KObject): string {
+  const n = meta(o).name;
+  return typeof n === 'string' ? n : '';
+}
+
+export function compileBinding(doc: LoadedObject, diagnostics: Diagnostic[]): CompiledBinding | undefined {
+  const o = doc.object;
+  const name = nameOf(o);
+  const spec = isObject(o.spec) ? o.spec : {};
+  const bad = (msg: string, path: (string | number)[]): undefined => {
+    diagnostics.push(diag('vap_invalid_binding', `ValidatingAdmissionPolicyBinding ${name}: ${msg}`, { span: doc.locate(path), path }));
+    return undefined;
+  };
+  if (typeof spec.policyName !== 'string' || spec.policyName === '') return bad('spec.policyName is required', ['spec']);
+  const rawActions = Array.isArray(spec.validationActions) ? spec.validationActions : [];
+  if (rawActions.length === 0) return bad('spec.validationActions is required (Deny, Warn and/or Audit)', ['spec']);
+  const actions: ValidationAction[] = [];
+  for (const [i, a] of rawActions.entries()) {
+    if (!ACTIONS.includes(a as ValidationAction)) return bad(`validationActions[${i}]: "${String(a)}" is not Deny, Warn or Audit`, ['spec', 'validationActions', i]);
+    if (!actions.includes(a as ValidationAction)) actions.push(a as ValidationAction);
+  }
+  if (actions.includes('Deny') && actions.includes('Warn')) {
+    diagnostics.push(
+      diag('vap_invalid_binding', `ValidatingAdmissionPolicyBinding ${name}: Deny and Warn may not be used together (the API server rejects it); evaluated as Deny`, {
+        severity: 'warning',
+        span: doc.locate(['spec', 'validationActions']),
+      }),
+    );
+  }
+  const b: CompiledBinding = { name, policyName: spec.policyName, actions, mode: modeOfActions(actions) };
+  const paramRef = readParamRef(spec.paramRef);
+  if (paramRef) b.paramRef = paramRef;
+  if (isObject(spec.matchResources)) b.match = compileMatchResources(spec.matchResources);
+  return b;
+}
+
+interface PolicyParts {
+  name: string;
+  match: CompiledMatchResources;
+  paramKind?: ParamKind;
+  set: ValidationSet;
+}
+
+export function compilePolicyParts(doc: LoadedObject, env: CelEnvironment, diagnostics: Diagnostic[]): PolicyParts | undefined {
+  const o = doc.object;
+  const name = nameOf(o);
+  const spec = isObject(o.spec) ? o.spec : {};
+  const label = `ValidatingAdmissionPolicy ${name}`;
+  if (!isObject(spec.matchConstraints) || !Array.isArray(spec.matchConstraints.resourceRules) || spec.matchConstraints.resourceRules.length === 0) {
+    diagnostics.push(diag('vap_invalid_policy', `${label}: spec.matchConstraints.resourceRules is required`, { span: doc.locate(['spec']), path: ['spec', 'matchConstraints'] }));
+    return undefined;
+  }
+  const hasValidations = Array.isArray(spec.validations) && spec.validations.length > 0;
+  const hasAnnotations = Array.isArray(spec.auditAnnotations) && spec.auditAnnotations.length > 0;
+  if (!hasValidations && !hasAnnotations) {
+    diagnostics.push(diag('vap_invalid_policy', `${label}: at least one of spec.validations or spec.auditAnnotations is required`, { span: doc.locate(['spec']) }));
+    return undefined;
+  }
+  if (spec.failurePolicy !== undefined && spec.failurePolicy !== 'Fail' && spec.failurePolicy !== 'Ignore') {
+    diagnostics.push(diag('vap_invalid_policy', `${label}: failurePolicy must be Fail or Ignore; using Fail`, { severity: 'warning', span: doc.locate(['spec', 'failurePolicy']) }));
+  }
+  const set = compileValidationSet(
+    env,
+    {
+      failurePolicy: spec.failurePolicy,
+      matchConditions: { value: spec.matchConditions, path: ['spec', 'matchConditions'] },
+      variables: { value: spec.variables, path: ['spec', 'variables'] },
+      validations: { value: spec.validations, path: ['spec', 'validations'] },
+      auditAnnotations: { value: spec.auditAnnotations, path: ['spec', 'auditAnnotations'] },
+    },
+    { doc, label, diagnostics },
+  );
+  const parts: PolicyParts = { name, match: compileMatchResources(spec.matchConstraints), set };
+  const pk = readParamKind(spec.paramKind);
+  if (pk) parts.paramKind = pk;
+  return parts;
+}
+
+/** One ValidatingAdmissionPolicy with its bindings, evaluated the way the API server's dispatcher does. */
+export class VapCompiledPolicy implements CompiledPolicy {
+  readonly meta: PolicyMeta;
+
+  constructor(
+    doc: LoadedObject,
+    private readonly parts: PolicyParts,
+    private readonly bindings: CompiledBinding[],
+    private readonly views: RequestViews,
+    diagnostics: Diagnostic[],
+  ) {
+    this.meta = policyMetaOf(doc, 'vap', diagnostics);
+    const modes = bindings.map((b) => b.mode);
+    this.meta.defaultMode = modes.includes('enforce') ? 'enforce' : modes.includes('warn') ? 'warn' : 'audit';
+  }
+
+  mayApply(_kind: string, apiGroup: string): boolean {
+    return this.parts.match.mayMatchGroup(apiGroup);
+  }
+
+  evaluate(ctx: EvalContext): RuleResult[] {
+    const view = this.views.of(ctx);
+    const { parts } = this;
+    if (!parts.match.matches(view.facts)) return [];
+    const results: RuleResult[] = [];
+    const opts = ctx.deadline !== undefined ? { deadline: ctx.deadline } : {};
+    const id = this.meta.id;
+    const validationCount = parts.set.validations.length;
+    const forEachValidation = (make: (rule: string, i: number) => RuleResult): void => {
+      for (let i = 0; i < validationCount; i++) results.push(make(`validations[${i}]`, i));
+    };
+    for (const binding of this.bindings) {
+      if (binding.match && !binding.match.matches(view.facts)) continue;
+      const base = { binding: binding.name, validationActions: binding.actions };
+      const mode = binding.mode;
+      const configError = (message: string): void => {
+        const full = `failed to configure binding: ${message}`;
+        if (parts.set.failurePolicy === 'Ignore') {
+          results.push({ policyId: id, rule: 'binding', status: 'skip', message: `ignored (failurePolicy Ignore): ${full}`, mode, details: { ...base } });
+        } else {
+          results.push({ policyId: id, rule: 'binding', status: 'error', message: full, mode, details: { ...base } });
+        }
+      };
+      const collected = collectParams(parts.paramKind, binding.paramRef, view.namespace, ctx.inventory);
+      if (!collected.ok) {
+        configError(collected.message);
+        continue;
+      }
+      if (collected.params.length === 0) {
+        forEachValidation((rule) => ({ policyId: id, rule, status: 'skip', message: 'no params found for the binding (parameterNotFoundAction Allow)', mode, details: { ...base } }));
+        continue;
+      }
+      for (const param of collected.params) {
+        const details: Record<string, unknown> = { ...base };
+        if (param) details.param = paramName(param);
+        const activation = param ? { ...view.base, params: param } : view.base;
+        const outcome = runValidationSet(parts.set, activation, opts);
+        if (outcome.kind === 'nomatch') {
+          forEachValidation((rule) => ({ policyId: id, rule, status: 'skip', message: `matchCondition '${outcome.condition}' is false`, mode, details }));
+          continue;
+        }
+        if (outcome.kind === 'error') {
+          if (parts.set.failurePolicy === 'Ignore') {
+            forEachValidation((rule) => ({ policyId: id, rule, status: 'skip', message: `ignored (failurePolicy Ignore): ${outcome.message}`, mode, details }));
+          } else {
+            results.push({ policyId: id, rule: 'matchConditions', status: 'error', message: outcome.message, mode, details });
+          }
+          continue;
+        }
+        const published: Record<string, string> = {};
+        for (const a of outcome.annotations) {
+          if (a.value !== undefined) published[`${parts.name}/${a.key}`] = a.value.slice(0, 10 * 1024);
+          else if (a.error !== undefined && parts.set.failurePolicy === 'Fail') {
+            results.push({ policyId: id, rule: `auditAnnotations[${a.key}]`, status: 'error', message: a.error, mode, details });
+          }
+        }
+        if (Object.keys(published).length > 0) details.auditAnnotations = published;
+        for (const d of outcome.decisions) {
+          const rule = `validations[${d.index}]`;
+          if (d.evaluation === 'admit') results.push({ policyId: id, rule, status: 'pass', message: '', mode, details });
+          else if (d.evaluation === 'deny') {
+            results.push({ policyId: id, rule, status: 'fail', message: d.message, mode, details: { ...details, reason: d.reason } });
+          } else if (parts.set.failurePolicy === 'Ignore') {
+            results.push({ policyId: id, rule, status: 'skip', message: `ignored (failurePolicy Ignore): ${d.message}`, mode, details });
+          } else {
+            results.push({ policyId: id, rule, status: 'error', message: d.message, mode, details });
+          }
+        }
+        if (outcome.decisions.length === 0 && Object.keys(published).length > 0) {
+          results.push({ policyId: id, rule: 'auditAnnotations', status: 'pass', message: '', mode, details });
+        }
+      }
+    }
+    return results;
+  }
+}
+
+function paramName(p: KObject): string {
+  const m = meta(p);
+  return m.namespace ? `${m.namespace}/${m.name ?? ''}` : String(m.name ?? '');
+}

@@ -1,0 +1,176 @@
+import { isObject } from '../../k8s/object.js';
+import type { FieldPath } from '../../core/span.js';
+import { CelEvaluationFailure, LazyMap, type CelEnvironment } from '../cel/index.js';
+import { compileExpression, type CompileSite, type Compiled, type EvalOpts } from './program.js';
+
+/** The largest message a messageExpression may produce (celconfig.MaxEvaluatedMessageExpressionSizeBytes). */
+const MAX_MESSAGE_BYTES = 5 * 1024;
+
+export type FailurePolicy = 'Fail' | 'Ignore';
+
+interface NamedProgram {
+  name: string;
+  program: Compiled;
+}
+
+interface CompiledValidation {
+  expression: string;
+  program: Compiled;
+  message?: string;
+  messageProgram?: Compiled;
+  reason?: string;
+}
+
+/**
+ * The evaluable part shared by ValidatingAdmissionPolicy, Kyverno ValidatingPolicy and Kyverno `validate.cel`:
+ * matchConditions, variables, validations and audit annotations, compiled once.
+ */
+export interface ValidationSet {
+  failurePolicy: FailurePolicy;
+  matchConditions: NamedProgram[];
+  variables: NamedProgram[];
+  validations: CompiledValidation[];
+  auditAnnotations: { key: string; program: Compiled }[];
+}
+
+/** Where each list lives in the policy document, for diagnostics. */
+export interface ValidationSetSource {
+  failurePolicy?: unknown;
+  matchConditions?: { value: unknown; path: FieldPath };
+  variables?: { value: unknown; path: FieldPath };
+  validations: { value: unknown; path: FieldPath };
+  auditAnnotations?: { value: unknown; path: FieldPath };
+}
+
+function list(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+export function compileValidationSet(env: CelEnvironment, src: ValidationSetSource, site: CompileSite): ValidationSet {
+  const named = (part: { value: unknown; path: FieldPath } | undefined, expect: 'bool' | 'any'): NamedProgram[] =>
+    list(part?.value).map((raw, i) => {
+      const o = isObject(raw) ? raw : {};
+      return {
+        name: typeof o.name === 'string' ? o.name : `#${i}`,
+        program: compileExpression(env, o.expression, [...part!.path, i, 'expression'], site, expect),
+      };
+    });
+  const validations = list(src.validations.value).map((raw, i): CompiledValidation => {
+    const o = isObject(raw) ? raw : {};
+    const base = [...src.validations.path, i];
+    const v: CompiledValidation = {
+      expression: typeof o.expression === 'string' ? o.expression : '',
+      program: compileExpression(env, o.expression, [...base, 'expression'], site, 'bool'),
+    };
+    if (typeof o.message === 'string') v.message = o.message;
+    if (typeof o.reason === 'string' && o.reason !== '') v.reason = o.reason;
+    if (typeof o.messageExpression === 'string' && o.messageExpression.trim() !== '') {
+      v.messageProgram = compileExpression(env, o.messageExpression, [...base, 'messageExpression'], site, 'string');
+    }
+    return v;
+  });
+  const auditAnnotations = list(src.auditAnnotations?.value).map((raw, i) => {
+    const o = isObject(raw) ? raw : {};
+    return {
+      key: typeof o.key === 'string' ? o.key : `#${i}`,
+      program: compileExpression(env, o.valueExpression, [...src.auditAnnotations!.path, i, 'valueExpression'], site, 'string-or-null'),
+    };
+  });
+  return {
+    failurePolicy: src.failurePolicy === 'Ignore' ? 'Ignore' : 'Fail',
+    matchConditions: named(src.matchConditions, 'bool'),
+    variables: named(src.variables, 'any'),
+    validations,
+    auditAnnotations,
+  };
+}
+
+export interface Decision {
+  index: number;
+  evaluation: 'admit' | 'deny' | 'error';
+  message: string;
+  reason?: string;
+}
+
+export interface AnnotationResult {
+  key: string;
+  value?: string;
+  error?: string;
+}
+
+export type SetOutcome =
+  | { kind: 'nomatch'; condition: string }
+  | { kind: 'error'; message: string }
+  | { kind: 'decisions'; decisions: Decision[]; annotations: AnnotationResult[] };
+
+/** Activation variables besides `variables`: object, oldObject, request, params, namespaceObject, authorizer. */
+export type BaseActivation = Record<string, unknown>;
+
+/** Adds the lazily computed `variables` map; each variable is computed at most once per activation. */
+export function withVariables(set: ValidationSet, base: BaseActivation, opts: EvalOpts): Record<string, unknown> {
+  if (set.variables.length === 0) return base;
+  const byName = new Map(set.variables.map((v) => [v.name, v.program]));
+  const activation: Record<string, unknown> = { ...base };
+  activation.variables = new LazyMap(byName.keys(), (name) => {
+    const r = byName.get(name)!.evaluate(activation, opts);
+    if (!r.ok) throw new CelEvaluationFailure(r.error);
+    return r.value;
+  });
+  return activation;
+}
+
+/** validating/validator.go Validate: match conditions, then every validation, then audit annotations. */
+export function runValidationSet(set: ValidationSet, base: BaseActivation, opts: EvalOpts): SetOutcome {
+  const activation = withVariables(set, base, opts);
+  const matchErrors: string[] = [];
+  for (const mc of set.matchConditions) {
+    const r = mc.program.evaluate(activation, opts);
+    if (!r.ok) matchErrors.push(`matchCondition '${mc.name}' failed: ${r.error.message}`);
+    else if (r.value !== true) return { kind: 'nomatch', condition: mc.name };
+  }
+  if (matchErrors.length > 0) return { kind: 'error', message: matchErrors.join('; ') };
+  const decisions: Decision[] = [];
+  for (let i = 0; i < set.validations.length; i++) {
+    const v = set.validations[i];
+    const r = v.program.evaluate(activation, opts);
+    if (!r.ok) {
+      decisions.push({ index: i, evaluation: 'error', message: `expression '${v.expression}' resulted in error: ${r.error.message}` });
+      continue;
+    }
+    if (r.value === true) {
+      decisions.push({ index: i, evaluation: 'admit', message: '' });
+      continue;
+    }
+    decisions.push({ index: i, evaluation: 'deny', message: denyMessage(v, activation, opts), reason: v.reason ?? 'Invalid' });
+  }
+  const annotations: AnnotationResult[] = [];
+  for (const a of set.auditAnnotations) {
+    const r = a.program.evaluate(activation, opts);
+    if (!r.ok) annotations.push({ key: a.key, error: `valueExpression resulted in error: ${r.error.message}` });
+    else if (typeof r.value === 'string') {
+      const value = r.value.trim();
+      if (value !== '') annotations.push({ key: a.key, value });
+    } else if (r.value !== null) {
+      annotations.push({
+        key: a.key,
+        error: `valueExpression '${a.program.expression}' resulted in unsupported return type. Return type must be either string or null.`,
+      });
+    }
+  }
+  return { kind: 'decisions', decisions, annotations };
+}
+
+/** messageExpression (if it yields a usable string), else message, else `failed expression: <expression>`. */
+function denyMessage(v: CompiledValidation, activation: Record<string, unknown>, opts: EvalOpts): string {
+  let message = '';
+  if (v.messageProgram) {
+    const r = v.messageProgram.evaluate(activation, opts);
+    if (r.ok && typeof r.value === 'string') {
+      message = r.value.trim();
+      if (Buffer.byteLength(message, 'utf8') > MAX_MESSAGE_BYTES || message.includes('\n')) message = '';
+    }
+  }
+  if (message === '' && v.message) message = v.message.trim();
+  if (message === '') message = `failed expression: ${v.expression.trim()}`;
+  return message;
+}
