@@ -1,0 +1,26 @@
+import { existsSync } from 'node:fs';
+import type { Diagnostic } from '../core/diagnostic.js';
+import type { CompiledPolicy, PolicyEngineModule } from '../policy/engine.js';
+import * as pss from '../engines/pss/index.js';
+
+/**
+ * The engines whose policy documents Rampart recognises in policy directories. Adding a format means adding its
+ * module here; scan, serve and test all go through this list.
+ */
+export const POLICY_ENGINES: readonly PolicyEngineModule[] = [];
+
+/** Built-in Pod Security Standards policy for a level and version ("latest" or "v1.X"). */
+export function builtinPssPolicies(level: 'baseline' | 'restricted', version: string): { policies: CompiledPolicy[]; diagnostics: Diagnostic[] } {
+  return pss.createPssPolicies({ level, version });
+}
+
+/** Policies that read `pod-security.kubernetes.io/*` labels of the object's Namespace. */
+export function namespaceLabelPolicies(): CompiledPolicy[] {
+  return [pss.createNamespaceLabelPolicy()];
+}
+
+/** Directory of a policy library shipped with Rampart, or undefined when this build lacks it. */
+export function libraryDir(name: string): string | undefined {
+  const dir = new URL(`../../policies/${name}/`, import.meta.url).pathname;
+  return existsSync(dir) ? dir : undefined;
+}
