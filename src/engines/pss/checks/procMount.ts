@@ -1,0 +1,31 @@
+import { joinQuote, pluralize, sortedSet } from '../go-format.js';
+import { ALLOWED, containersOf, forbidden, inUserNamespace, securityContextOf, strPtr, type CheckOutcome, type Json } from '../pod.js';
+import type { FieldPath } from '../../../core/span.js';
+
+/** check_procMount_baseline.go procMount_1_0: securityContext.procMount unset or "Default", unconditionally. */
+export function procMount_1_0(_meta: Json, spec: Json): CheckOutcome {
+  const bad: string[] = [];
+  const types: string[] = [];
+  const paths: FieldPath[] = [];
+  for (const c of containersOf(spec)) {
+    const procMount = strPtr(securityContextOf(c)?.procMount);
+    if (procMount !== undefined && procMount !== 'Default') {
+      bad.push(c.name);
+      types.push(procMount);
+      paths.push([...c.path, 'securityContext', 'procMount']);
+    }
+  }
+  if (bad.length === 0) return ALLOWED;
+  return forbidden(
+    'procMount',
+    `${pluralize('container', 'containers', bad.length)} ${joinQuote(bad)} must not set securityContext.procMount to ` +
+      joinQuote(sortedSet(types)),
+    paths,
+  );
+}
+
+/** Baseline 1.35+: any procMount is allowed in a user namespace (spec.hostUsers=false). */
+export function procMount_1_35_baseline(meta: Json, spec: Json): CheckOutcome {
+  if (inUserNamespace(spec)) return ALLOWED;
+  return procMount_1_0(meta, spec);
+}

@@ -1,0 +1,30 @@
+import { joinQuote, pluralize } from '../go-format.js';
+import { ALLOWED, boolPtr, containersOf, forbidden, obj, podSecurityContext, securityContextOf, type CheckOutcome, type Json } from '../pod.js';
+import type { FieldPath } from '../../../core/span.js';
+
+function hostProcess(sc: Json | undefined): boolean {
+  return boolPtr(obj(sc?.windowsOptions)?.hostProcess) === true;
+}
+
+/** check_windowsHostProcess.go windowsHostProcess_1_0: windowsOptions.hostProcess must not be true. */
+export function windowsHostProcess_1_0(_meta: Json, spec: Json): CheckOutcome {
+  const bad: string[] = [];
+  const paths: FieldPath[] = [];
+  const podForbidden = hostProcess(podSecurityContext(spec));
+  if (podForbidden) paths.push(['spec', 'securityContext', 'windowsOptions', 'hostProcess']);
+  for (const c of containersOf(spec)) {
+    if (hostProcess(securityContextOf(c))) {
+      bad.push(c.name);
+      paths.push([...c.path, 'securityContext', 'windowsOptions', 'hostProcess']);
+    }
+  }
+  const setters: string[] = [];
+  if (podForbidden) setters.push('pod');
+  if (bad.length > 0) setters.push(`${pluralize('container', 'containers', bad.length)} ${joinQuote(bad)}`);
+  if (setters.length === 0) return ALLOWED;
+  return forbidden(
+    'hostProcess',
+    `${setters.join(' and ')} must not set securityContext.windowsOptions.hostProcess=true`,
+    paths,
+  );
+}
