@@ -1,10 +1,14 @@
 import { authzLibrary } from './authz.js';
 import { comprehensionsLibrary } from './comprehensions.js';
 import type { CelLibrary, CelLibraryContext } from './library.js';
+import { ipLibrary } from './ip.js';
 import { listsLibrary } from './lists.js';
+import { namedFormatLibrary } from './named-format.js';
+import { quantityLibrary } from './quantity.js';
 import { regexLibrary } from './regex.js';
 import { setsLibrary } from './sets.js';
 import { stringsLibrary } from './strings.js';
+import { urlLibrary } from './url.js';
 
 /** Every library of the Kubernetes CEL environment, instantiated for one environment. */
 export function kubernetesLibraries(ctx: CelLibraryContext): CelLibrary[] {
@@ -14,6 +18,10 @@ export function kubernetesLibraries(ctx: CelLibraryContext): CelLibrary[] {
     stringsLibrary(ctx),
     setsLibrary(ctx),
     comprehensionsLibrary(ctx),
+    quantityLibrary(),
+    ipLibrary(),
+    urlLibrary(),
+    namedFormatLibrary(),
     authzLibrary(),
   ];
 }
