@@ -61,7 +61,7 @@ export function createCertificateAuthority(opts: CaOptions): PemPair {
     { name: 'subjectKeyIdentifier' },
   ]);
   cert.sign(keys.privateKey, forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem: keys.keyPem };
+  return { certPem: toPem(cert), keyPem: keys.keyPem };
 }
 
 /** Issues a server-auth certificate for the given names, signed by `ca`. Throws PkiInputError on bad names. */
@@ -93,7 +93,7 @@ export function issueServingCertificate(ca: PemPair, opts: ServingOptions): PemP
       : []),
   ]);
   cert.sign(caKey, forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem: keys.keyPem };
+  return { certPem: toPem(cert), keyPem: keys.keyPem };
 }
 
 /** A fresh CA and a serving certificate for `serving` signed by it. */
@@ -149,4 +149,9 @@ function checkValidityDays(days: number): number {
 function setValidity(cert: forge.pki.Certificate, now: Date, days: number): void {
   cert.validity.notBefore = new Date(now.getTime() - CLOCK_SKEW_MS);
   cert.validity.notAfter = new Date(now.getTime() + days * DAY_MS);
+}
+
+/** forge writes CRLF line ends; files and caBundles read better with LF, and every parser accepts it. */
+function toPem(cert: forge.pki.Certificate): string {
+  return forge.pki.certificateToPem(cert).replace(/\r\n/g, '\n');
 }
