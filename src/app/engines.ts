@@ -11,12 +11,13 @@ export const POLICY_ENGINES: readonly PolicyEngineModule[] = [];
 
 /** Built-in Pod Security Standards policy for a level and version ("latest" or "v1.X"). */
 export function builtinPssPolicies(level: 'baseline' | 'restricted', version: string): { policies: CompiledPolicy[]; diagnostics: Diagnostic[] } {
-  return pss.createPssPolicies({ level, version });
+  // Passing checks are reported so JUnit and metrics can count an applicable policy that passed.
+  return pss.createPssPolicies({ level, version, includePassing: true });
 }
 
 /** Policies that read `pod-security.kubernetes.io/*` labels of the object's Namespace. */
 export function namespaceLabelPolicies(): CompiledPolicy[] {
-  return [pss.createNamespaceLabelPolicy()];
+  return [pss.createNamespaceLabelPolicy({ includePassing: true })];
 }
 
 /** Directory of a policy library shipped with Rampart, or undefined when this build lacks it. */

@@ -67,6 +67,10 @@ export interface CompiledPolicy {
    * Omit to be called for every object.
    */
   mayApply?(kind: string, apiGroup: string): boolean;
+  /**
+   * Evaluates the policy on ctx.object. Contract: [] (or only `skip` results) means the policy did not apply;
+   * an applicable policy that passed returns at least one `pass` result, so reports can count it.
+   */
   evaluate(ctx: EvalContext): RuleResult[];
 }
 
