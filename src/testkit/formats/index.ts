@@ -1,0 +1,6 @@
+import type { SuiteFormat } from '../suite.js';
+import { kyvernoFormat } from './kyverno.js';
+import { rampartFormat } from './rampart.js';
+
+/** Every suite format `rampart test` runs. Add a format by adding one line. */
+export const SUITE_FORMATS: SuiteFormat[] = [rampartFormat, kyvernoFormat];
