@@ -78,13 +78,20 @@ function testdataCases(): PodCase[] {
   return out;
 }
 
+// ---------- the unit tests' fixtures (proves their expected strings are upstream's) ----------
+function unitCases(): PodCase[] {
+  const file = new URL('../../../src/engines/pss/testdata/checks.yaml', import.meta.url);
+  const list = parse(readFileSync(file, 'utf8')) as { name: string; level: string; version: string; metadata?: unknown; spec: unknown }[];
+  return list.map((c) => ({ id: `unit/${c.name}`, level: c.level, version: c.version, pod: { metadata: c.metadata ?? {}, spec: c.spec } }));
+}
+
 // ---------- random pods ----------
-const NAMES = ['a', 'b', 'c', 'a', 'app', 'ünï', 'Z', ''];
+const NAMES = ['a', 'b', 'c', 'a', 'app', 'ünï', 'Z', '', '\uff5a', '\u{1d518}'];
 const BOOLS = [true, false, undefined];
-const CAPS = ['ALL', 'NET_BIND_SERVICE', 'NET_RAW', 'SYS_ADMIN', 'CHOWN', 'KILL', 'all', 'CAP_SYS_ADMIN', 'SETUID', 'BPF', ''];
+const CAPS = ['ALL', 'NET_BIND_SERVICE', 'NET_RAW', 'SYS_ADMIN', 'CHOWN', 'KILL', 'all', 'CAP_SYS_ADMIN', 'SETUID', 'BPF', '', '\uff5a', '\u{1d518}'];
 const SECCOMP = ['RuntimeDefault', 'Localhost', 'Unconfined', '', 'runtime/default'];
 const APPARMOR = ['RuntimeDefault', 'Localhost', 'Unconfined', '', 'bogus'];
-const ANNOT_VALUES = ['runtime/default', 'docker/default', 'localhost/prof', 'unconfined', '', 'localhost/', 'weird "v"\n\t\u00a0é\u0001'];
+const ANNOT_VALUES = ['runtime/default', 'docker/default', 'localhost/prof', 'unconfined', '', 'localhost/', 'weird "v"\n\t\u00a0é\u0001', '\u2028\u00ad\u{1f600}\x7f\\', 'runtime/default ', '\u{e0001}\u0085'];
 const SELINUX_TYPES = ['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t', 'spc_t', 'unconfined_t'];
 const PROC = ['Default', 'Unmasked', '', 'default'];
 const SYSCTLS = [
@@ -106,7 +113,7 @@ const VOLUME_TYPES: [string, unknown][] = [
   ['vsphereVolume', { volumePath: 'p' }], ['azureDisk', { diskName: 'd', diskURI: 'u' }],
   ['photonPersistentDisk', { pdID: 'p' }], ['hostPath', null], ['emptyDir', null],
 ];
-const HOSTS = ['', '10.0.0.1', 'localhost', 'b.example', 'a.example'];
+const HOSTS = ['', '10.0.0.1', 'localhost', 'b.example', 'a.example', '\uff5a', '\u{1d518}'];
 
 function maybe<T>(p: number, f: () => T): T | undefined {
   return chance(p) ? f() : undefined;
@@ -187,7 +194,8 @@ function randomPod(): Record<string, any> {
     });
   }
   const annotations: Record<string, string> = {};
-  const names = [...new Set([...(spec.containers as any[]), ...((spec.initContainers as any[]) ?? [])].map((c) => c.name))];
+  const all = [...(spec.containers as any[]), ...((spec.initContainers as any[]) ?? []), ...((spec.ephemeralContainers as any[]) ?? [])];
+  const names = [...new Set(all.map((c) => c.name))];
   if (chance(0.2)) annotations['seccomp.security.alpha.kubernetes.io/pod'] = pick(ANNOT_VALUES);
   for (const name of names) {
     if (chance(0.12)) annotations[`container.seccomp.security.alpha.kubernetes.io/${name}`] = pick(ANNOT_VALUES);
@@ -199,13 +207,16 @@ function randomPod(): Record<string, any> {
   return { apiVersion: 'v1', kind: 'Pod', metadata, spec };
 }
 
-const VERSIONS = [...Array.from({ length: 41 }, (_, i) => `v1.${i}`), 'latest', 'latest', 'v1.01', 'v2.0', '1.25', 'bogus', ''];
+const VERSIONS = [
+  ...Array.from({ length: 41 }, (_, i) => `v1.${i}`),
+  'latest', 'latest', 'v1.01', 'v2.0', '1.25', 'bogus', '', 'v1.9223372036854775807', 'v1.9223372036854775808', 'v1.99999999999',
+];
 const LEVELS = ['baseline', 'restricted', 'baseline', 'restricted', 'privileged', 'Restricted'];
 
 function labelCase(i: number): LabelCase {
   const labels: Record<string, string> = {};
   const lvl = ['privileged', 'baseline', 'restricted', 'bad', ''];
-  const ver = ['latest', 'v1.25', 'v1.37', 'v1.99', 'v1.0', 'x', ''];
+  const ver = ['latest', 'v1.25', 'v1.37', 'v1.99', 'v1.0', 'x', '', 'v1.01', 'V1.2', ' latest', 'v1.9223372036854775807', 'v1.9223372036854775808'];
   for (const m of ['enforce', 'audit', 'warn']) {
     if (chance(0.5)) labels[`pod-security.kubernetes.io/${m}`] = pick(lvl);
     if (chance(0.3)) labels[`pod-security.kubernetes.io/${m}-version`] = pick(ver);
@@ -215,7 +226,7 @@ function labelCase(i: number): LabelCase {
 }
 
 // ---------- run ----------
-const cases: Case[] = [...testdataCases()];
+const cases: Case[] = [...testdataCases(), ...unitCases()];
 for (let i = 0; i < fuzzCount; i++) {
   const pod = randomPod();
   for (let k = 0; k < 4; k++) cases.push({ id: `fuzz/${i}/${k}`, level: pick(LEVELS), version: pick(VERSIONS), pod });
