@@ -2,7 +2,13 @@
  * Helpers for the webhook's tests and benchmark: a hand-made policy set, AdmissionReview builders and a TLS
  * client. Not used by the product.
  */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { request as httpsRequest, Agent } from 'node:https';
+import { createWebhookPki } from './tls/index.js';
 import type { CompiledPolicy, EvalContext } from '../policy/engine.js';
 import type { RuleResult } from '../core/policy-types.js';
 import type { PolicySet } from '../evaluate/index.js';
@@ -155,4 +161,25 @@ export function call(
     req.on('error', reject);
     req.end(opts.body);
   });
+}
+
+/**
+ * A self-signed P-256 certificate for localhost / 127.0.0.1 that is its own CA. openssl makes one in a few ms;
+ * without openssl, the project's PKI helper (RSA, seconds on a busy machine) is used instead.
+ */
+export async function testCertificate(now: Date): Promise<{ cert: string; key: string; ca: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'rampart-cert-'));
+  try {
+    const args = ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2'];
+    args.push('-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1');
+    args.push('-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'));
+    await promisify(execFile)('openssl', args);
+    const cert = await readFile(join(dir, 'cert.pem'), 'utf8');
+    return { cert, key: await readFile(join(dir, 'key.pem'), 'utf8'), ca: cert };
+  } catch {
+    const pki = createWebhookPki({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], now });
+    return { cert: pki.serving.certPem, key: pki.serving.keyPem, ca: pki.ca.certPem };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -7,10 +7,9 @@ import { Writable } from 'node:stream';
 import { connect } from 'node:tls';
 import { Agent } from 'node:https';
 import { pino } from 'pino';
-import { createWebhookPki } from './tls/index.js';
 import { createWebhook, type Webhook } from './webhook.js';
 import { fingerprintPaths } from './reload.js';
-import { admissionReview, call, pod, podPolicy, testPolicySet } from './testing.js';
+import { admissionReview, call, testCertificate, pod, podPolicy, testPolicySet } from './testing.js';
 import { applyJsonPatch, type JsonPatchOp } from '../engines/mutation/index.js';
 import { emptyPack } from '../policy/pack.js';
 import type { Finding } from '../core/finding.js';
@@ -18,8 +17,8 @@ import type { KObject } from '../k8s/object.js';
 import type { PolicySet } from '../evaluate/index.js';
 
 const NOW = new Date('2026-05-01T00:00:00Z');
-const pki = createWebhookPki({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], now: NOW });
-const CA = pki.ca.certPem;
+const TLS = await testCertificate(NOW);
+const CA = TLS.ca;
 
 interface Harness extends Webhook {
   port: number;
@@ -39,7 +38,7 @@ async function start(set: PolicySet = testPolicySet(), extra: Partial<Parameters
     initialFingerprint: 'fixed',
     logger,
     now: () => NOW,
-    tls: { cert: pki.serving.certPem, key: pki.serving.keyPem },
+    tls: { cert: TLS.cert, key: TLS.key },
     record: (f) => recorded.push(f),
     defaultMetrics: false,
     ...extra,
