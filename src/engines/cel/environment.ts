@@ -94,6 +94,7 @@ export class CelEnvironment {
     const saved = meter.enter(opts?.costLimit ?? DEFAULT_COST_LIMIT, opts?.deadline, opts?.now);
     try {
       meter.charge(program.staticCost);
+      if (opts?.celValues) return { ok: true, value: program.fn(activation) };
       const ctx: Record<string, unknown> = {};
       for (const name of this.#variableNames) {
         const v = activation[name];

@@ -48,6 +48,11 @@ export interface CelEvalOptions {
   deadline?: number;
   /** Clock for the deadline (default Date.now); injected by tests. */
   now?: () => number;
+  /**
+   * The activation already holds CEL runtime values (bigint ints, JS numbers are doubles, Map maps) and the
+   * result is returned as a CEL runtime value too. For conformance runs and engines that convert themselves.
+   */
+  celValues?: boolean;
 }
 
 export type CelResult = { ok: true; value: unknown } | { ok: false; error: CelError };

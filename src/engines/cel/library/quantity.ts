@@ -97,8 +97,14 @@ export class Quantity {
 
 const Q = 'kubernetes.Quantity';
 
+/** resource.ParseQuantity's first, loose check; strings passing it but not the grammar have a bad suffix. */
+const LOOSE_RE = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
+
 function quantity(s: string): Quantity {
-  return Quantity.parse(s) ?? fail(`quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`);
+  const q = Quantity.parse(s);
+  if (q) return q;
+  if (LOOSE_RE.test(s)) return fail("unable to parse quantity's suffix");
+  return fail(`quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`);
 }
 
 /** Kubernetes quantity library (k8s.io/apiserver/pkg/cel/library/quantity.go). */
@@ -117,6 +123,10 @@ export function quantityLibrary(): CelLibrary {
       [`${Q}.add(int): ${Q}`]: (a: Quantity, b: bigint) => a.add(b),
       [`${Q}.sub(${Q}): ${Q}`]: (a: Quantity, b: Quantity) => a.sub(b),
       [`${Q}.sub(int): ${Q}`]: (a: Quantity, b: bigint) => a.sub(b),
+      [`${Q}.mul(int): ${Q}`]: (a: Quantity, n: bigint) => Quantity.of(a.num * n, a.den),
+      [`${Q}.div(int): ${Q}`]: (a: Quantity, n: bigint) => (n === 0n ? fail('division by zero') : Quantity.of(a.num, a.den * n)),
+      [`${Q}.divInt(int): ${Q}`]: (a: Quantity, n: bigint) =>
+        n === 0n ? fail('division by zero') : Quantity.of(a.num / (a.den * n), 1n),
       [`${Q}.isInteger(): bool`]: (q: Quantity) => q.asInt64() !== undefined,
       [`${Q}.asInteger(): int`]: (q: Quantity) => q.asInt64() ?? fail('cannot convert value to integer'),
       [`${Q}.asApproximateFloat(): double`]: (q: Quantity) => Number(q.num) / Number(q.den),
