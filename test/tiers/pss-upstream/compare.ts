@@ -144,7 +144,7 @@ function securityContext(pod: boolean): Record<string, unknown> {
     set('procMount', maybe(0.15, () => pick(PROC)));
     set('readOnlyRootFilesystem', maybe(0.1, () => true));
   } else {
-    if (chance(0.3)) sc.sysctls = Array.from({ length: 1 + upTo(2) }, () => ({ name: pick(SYSCTLS), value: '1' }));
+    if (chance(0.3)) sc.sysctls = Array.from({ length: 1 + upTo(2) }, () => (chance(0.03) ? null : { name: pick(SYSCTLS), value: '1' }));
     set('fsGroup', maybe(0.1, () => 2000));
   }
   set('runAsNonRoot', maybe(0.4, () => pick([true, true, false])));
@@ -175,13 +175,14 @@ function container(i: number): Record<string, unknown> {
 function randomPod(): Record<string, any> {
   const spec: Record<string, unknown> = {};
   let n = 0;
-  spec.containers = Array.from({ length: 1 + upTo(2) }, () => container(n++));
+  spec.containers = Array.from({ length: 1 + upTo(2) }, () => (chance(0.03) ? null : container(n++)));
   if (chance(0.3)) spec.initContainers = Array.from({ length: 1 + upTo(1) }, () => container(n++));
   if (chance(0.15)) spec.ephemeralContainers = [container(n++)];
   for (const k of ['hostNetwork', 'hostPID', 'hostIPC']) if (chance(0.1)) spec[k] = pick([true, false]);
   if (chance(0.25)) spec.hostUsers = pick([true, false, false]);
   if (chance(0.15)) spec.os = { name: pick(['windows', 'linux', 'Windows']) };
-  if (chance(0.6)) spec.securityContext = securityContext(true);
+  if (chance(0.6)) spec.securityContext = chance(0.03) ? null : securityContext(true);
+  if (chance(0.03)) spec.volumes = [null];
   if (chance(0.35)) {
     spec.volumes = Array.from({ length: 1 + upTo(2) }, (_, i) => {
       const v: Record<string, unknown> = { name: pick(['v', 'w', `vol${i}`, 'v']) };
@@ -195,7 +196,7 @@ function randomPod(): Record<string, any> {
   }
   const annotations: Record<string, string> = {};
   const all = [...(spec.containers as any[]), ...((spec.initContainers as any[]) ?? []), ...((spec.ephemeralContainers as any[]) ?? [])];
-  const names = [...new Set(all.map((c) => c.name))];
+  const names = [...new Set(all.map((c) => c?.name ?? ''))];
   if (chance(0.2)) annotations['seccomp.security.alpha.kubernetes.io/pod'] = pick(ANNOT_VALUES);
   for (const name of names) {
     if (chance(0.12)) annotations[`container.seccomp.security.alpha.kubernetes.io/${name}`] = pick(ANNOT_VALUES);
