@@ -1,0 +1,669 @@
+import type { KubeArmorPolicyModel, KubeArmorRule } from '../kubearmor/model.js';
+import { isDenied, resourcePath, type RuntimeEvent, type RuntimeOperation, type RuntimeWorkload } from '../telemetry/event.js';
+import { compileGoGlob } from './glob.js';
+import { isHostWorkload, policyApplies } from './select.js';
+
+/**
+ * The decision engine: given KubeArmor policies and a runtime event, the Action and PolicyName exactly as
+ * KubeArmor's feeder (feeder/policyMatcher.go: UpdateSecurityPolicies + UpdateMatchedPolicy) sets them.
+ *
+ * KubeArmor decides in two steps: the kernel enforcer (AppArmor / BPF-LSM) allows or denies the operation, then the
+ * feeder labels the event using the policies and that kernel result. Rampart does both: it predicts the enforcer's
+ * result from the policies (Block rules, and allowlists under a `block` default posture), then runs a faithful
+ * port of the feeder's matching with it. Policies are bound to workloads and their rules compiled (globs to RegExp,
+ * per-operation lists) once per workload, so the per-event path is a short loop with no parsing.
+ */
+
+/** Default posture per resource family: what happens to what an allowlist does not allow. */
+export type PostureAction = 'audit' | 'block' | 'allow';
+export interface Posture {
+  file: PostureAction;
+  network: PostureAction;
+  capabilities: PostureAction;
+}
+/** KubeArmor's own global default (config: defaultFilePosture/defaultNetworkPosture/defaultCapabilitiesPosture). */
+export const KUBEARMOR_DEFAULT_POSTURE: Posture = { file: 'audit', network: 'audit', capabilities: 'audit' };
+
+/** How the kernel result fed to the matcher is chosen. */
+export type ResultMode = 'merge' | 'recorded' | 'predicted';
+
+export type Enforcer = 'AppArmor' | 'BPFLSM';
+
+export interface DecisionOptions {
+  /** Global default posture (KubeArmor's config); default audit for all three. */
+  defaultPosture?: Partial<Posture>;
+  /** Per-namespace posture (the kubearmor-{file,network,capabilities}-posture namespace annotations). */
+  namespacePosture?: Record<string, Partial<Posture>>;
+  /** Namespaces annotated kubearmor-policy: audited (enforcement off, actions become "Audit (Block)"/"Audit (Allow)"). */
+  auditedNamespaces?: readonly string[];
+  /** The node's enforcer; AppArmor (default) maps capability rules for net_raw to raw-socket network rules. */
+  enforcer?: Enforcer;
+  /**
+   * merge (default): denied when the event was recorded denied or the policies would deny it; recorded: trust the
+   * event's Result; predicted: ignore it (pure "what would these policies do").
+   */
+  resultMode?: ResultMode;
+  /** Node labels for host policies' nodeSelector. */
+  nodeLabels?: Record<string, string>;
+}
+
+export type DecisionType = 'MatchedPolicy' | 'MatchedHostPolicy' | 'ContainerLog' | 'HostLog';
+
+export interface Decision {
+  /** Allow | Audit | Block, or "Audit (Block)" / "Audit (Allow)" in audited namespaces. */
+  action: string;
+  /** The matching policy, "DefaultPosture" when an allowlist's posture decided, "" when nothing matched. */
+  policyName: string;
+  type: DecisionType;
+  severity?: string;
+  tags?: string[];
+  message?: string;
+  enforcer?: string;
+  /** The kernel result the matcher used ("Passed", "Permission denied", ...). */
+  result: string;
+  /** What the policies alone would make the kernel answer. */
+  predictedResult: string;
+  /** The rule that decided, when one did. */
+  rule?: KubeArmorRule;
+  /** True when the policies block it or would block it (Block, Audit (Block)). */
+  wouldBlock: boolean;
+  /** Whether KubeArmor would emit this record as an alert (it drops Allow+Passed matches and plain logs). */
+  alert: boolean;
+}
+
+type MatchAction = 'Allow' | 'Audit' | 'Block' | 'Audit (Allow)' | 'Audit (Block)';
+type EntryOp = RuntimeOperation | '';
+
+interface Entry {
+  idx: number;
+  op: EntryOp;
+  type: 'Path' | 'Directory' | 'Glob' | 'ExecName' | 'Protocol' | 'Capability' | 'Syscall';
+  resource: string;
+  slashes: number;
+  glob?: RegExp;
+  fromSource: boolean;
+  source: string;
+  ownerOnly: boolean;
+  readOnly: boolean;
+  recursive: boolean;
+  action: MatchAction;
+  policyName: string;
+  severity: string;
+  tags: string[];
+  message: string;
+  rule: KubeArmorRule;
+  /** Upper-case syscall name of a Syscall entry. */
+  syscall?: string;
+}
+
+interface Endpoint {
+  host: boolean;
+  total: number;
+  byOp: Record<RuntimeOperation, Entry[]>;
+  existFileAllow: boolean;
+  existNetworkAllow: boolean;
+  existCapAllow: boolean;
+  /** Posture as the feeder's loop sees it (host events: none). */
+  loop: Posture | undefined;
+  /** Posture applied when no rule labelled the event. */
+  final: Posture;
+  audited: boolean;
+}
+
+export interface DecisionEngine {
+  decide(ev: RuntimeEvent): Decision;
+  /** Policies that apply to a workload, in KubeArmor's order. */
+  policiesFor(w: RuntimeWorkload): KubeArmorPolicyModel[];
+}
+
+const PASSED = 'Passed';
+const DENIED = 'Permission denied';
+const isAllowish = (a: string): boolean => a === 'Allow' || a === 'Audit (Allow)';
+
+export function createDecisionEngine(policies: readonly KubeArmorPolicyModel[], opts: DecisionOptions = {}): DecisionEngine {
+  const ordered = [...policies].sort((a, b) => a.index - b.index);
+  const enforcer: Enforcer = opts.enforcer ?? 'AppArmor';
+  const global: Posture = { ...KUBEARMOR_DEFAULT_POSTURE, ...opts.defaultPosture };
+  const audited = new Set(opts.auditedNamespaces ?? []);
+  const resultMode = opts.resultMode ?? 'merge';
+  // Policies indexed by namespace (KubeArmorPolicy) and kind, so binding a workload scans only candidates.
+  const byNamespace = new Map<string, KubeArmorPolicyModel[]>();
+  const clusterWide: KubeArmorPolicyModel[] = [];
+  const hostPolicies: KubeArmorPolicyModel[] = [];
+  for (const p of ordered) {
+    if (p.kind === 'KubeArmorPolicy') {
+      const ns = p.namespace ?? 'default';
+      let arr = byNamespace.get(ns);
+      if (!arr) byNamespace.set(ns, (arr = []));
+      arr.push(p);
+    } else if (p.kind === 'KubeArmorClusterPolicy') clusterWide.push(p);
+    else hostPolicies.push(p);
+  }
+  const endpoints = new Map<string, Endpoint>();
+
+  const policiesFor = (w: RuntimeWorkload): KubeArmorPolicyModel[] => {
+    if (isHostWorkload(w)) return hostPolicies.filter((p) => policyApplies(p, w, opts.nodeLabels));
+    const cands = [...(byNamespace.get(w.namespace ?? '') ?? []), ...clusterWide].sort((a, b) => a.index - b.index);
+    return cands.filter((p) => policyApplies(p, w));
+  };
+
+  const endpointFor = (w: RuntimeWorkload): Endpoint => {
+    const key = endpointKey(w);
+    let ep = endpoints.get(key);
+    if (!ep) {
+      const host = isHostWorkload(w);
+      const isAudited = !host && audited.has(w.namespace ?? '');
+      ep = compileEndpoint(policiesFor(w), host, isAudited, enforcer);
+      const nsPosture = host ? undefined : opts.namespacePosture?.[w.namespace ?? ''];
+      ep.final = { ...global, ...nsPosture };
+      ep.loop = host ? undefined : ep.final;
+      endpoints.set(key, ep);
+    }
+    return ep;
+  };
+
+  return {
+    policiesFor,
+    decide(ev) {
+      const ep = endpointFor(ev.workload);
+      const predicted = predictDenied(ep, ev) ? DENIED : PASSED;
+      const recorded = ev.result;
+      let result: string;
+      if (resultMode === 'recorded') result = recorded ?? PASSED;
+      else if (resultMode === 'predicted') result = predicted;
+      else result = recorded !== undefined && recorded !== PASSED ? recorded : predicted;
+      return feederMatch(ep, ev, result, predicted, enforcer);
+    },
+  };
+}
+
+function endpointKey(w: RuntimeWorkload): string {
+  const labels = Object.keys(w.labels)
+    .sort()
+    .map((k) => `${k}=${w.labels[k]}`)
+    .join(',');
+  return `${w.namespace ?? ''}\u0000${w.container ?? ''}\u0000${w.host ?? ''}\u0000${w.containerId || w.namespace || w.pod ? 'c' : 'h'}\u0000${labels}`;
+}
+
+/** UpdateSecurityPolicies: one entry per rule and fromSource path, in policy order. */
+function compileEndpoint(policies: KubeArmorPolicyModel[], host: boolean, audited: boolean, enforcer: Enforcer): Endpoint {
+  const entries: Entry[] = [];
+  const act = (a: string): MatchAction => (audited && (a === 'Allow' || a === 'Block') ? (`Audit (${a})` as MatchAction) : (a as MatchAction));
+  const push = (e: Omit<Entry, 'idx' | 'slashes' | 'policyName' | 'severity' | 'tags' | 'message' | 'rule'>, r: KubeArmorRule): void => {
+    entries.push({
+      ...e,
+      idx: entries.length,
+      slashes: countSlashes(e.resource),
+      policyName: r.policyName,
+      severity: String(r.severity),
+      tags: r.tags,
+      message: r.message,
+      rule: r,
+    });
+  };
+  const base = { glob: undefined, ownerOnly: false, readOnly: false, recursive: false };
+  for (const p of policies) {
+    if (p.apparmor) continue;
+    for (const r of p.rules) {
+      const sources =
+        'fromSource' in r && r.kind !== 'syscall' && r.kind !== 'syscallPath' && r.fromSource.length > 0 ? r.fromSource : undefined;
+      switch (r.kind) {
+        case 'processPath':
+        case 'processDir':
+        case 'filePath':
+        case 'fileDir': {
+          const op: EntryOp = r.kind.startsWith('process') ? 'Process' : 'File';
+          const isDir = r.kind === 'processDir' || r.kind === 'fileDir';
+          const type = isDir ? 'Directory' : r.kind === 'processPath' && r.execname ? 'ExecName' : 'Path';
+          const resource = isDir ? (r as { dir: string }).dir : r.kind === 'processPath' ? (r.path ?? r.execname ?? '') : (r as { path: string }).path;
+          const flags = {
+            ownerOnly: r.ownerOnly,
+            readOnly: 'readOnly' in r ? r.readOnly : false,
+            recursive: 'recursive' in r ? r.recursive : false,
+          };
+          for (const src of sources ?? ['']) {
+            push({ ...base, ...flags, op, type, resource, fromSource: src !== '', source: src, action: act(r.action) }, r);
+          }
+          break;
+        }
+        case 'processPattern':
+        case 'filePattern': {
+          const glob = compileGoGlob(r.pattern);
+          if (!isGoRegexp(r.pattern)) break; // regexp.Compile failed: KubeArmor skips the rule
+          push(
+            {
+              ...base,
+              op: r.kind === 'processPattern' ? 'Process' : 'File',
+              type: 'Glob',
+              resource: r.pattern,
+              glob: glob ?? /(?!)/,
+              ownerOnly: r.ownerOnly,
+              readOnly: r.kind === 'filePattern' ? r.readOnly : false,
+              fromSource: false,
+              source: '',
+              action: act(r.action),
+            },
+            r,
+          );
+          break;
+        }
+        case 'network':
+          for (const src of sources ?? ['']) {
+            push({ ...base, op: 'Network', type: 'Protocol', resource: r.protocol, fromSource: src !== '', source: src, action: act(r.action) }, r);
+          }
+          break;
+        case 'capability': {
+          // Under AppArmor only net_raw is understood (as raw-socket network); other capabilities never match.
+          const op: EntryOp = enforcer === 'BPFLSM' ? 'Capabilities' : r.capability === 'net_raw' ? 'Network' : '';
+          const resource = enforcer === 'BPFLSM' ? r.capability.toUpperCase() : r.capability === 'net_raw' ? 'raw' : 'unknown';
+          for (const src of sources ?? ['']) {
+            push({ ...base, op, type: 'Capability', resource, fromSource: src !== '', source: src, action: act(r.action) }, r);
+          }
+          break;
+        }
+        case 'syscall':
+        case 'syscallPath': {
+          const target = r.kind === 'syscallPath' && !host ? r.target : '';
+          const readOnly = r.kind === 'syscallPath' && r.recursive; // the feeder reuses ReadOnly for "recursive path"
+          const srcs = r.fromSource.filter((s) => s.path || s.dir);
+          for (const s of srcs.length > 0 ? srcs : [undefined]) {
+            const source = s ? (s.path ?? (s.dir!.endsWith('/') ? s.dir! : s.dir + '/')) : '';
+            for (const name of r.syscalls) {
+              push(
+                {
+                  ...base,
+                  op: 'Syscall',
+                  type: 'Syscall',
+                  resource: target,
+                  fromSource: source !== '',
+                  source,
+                  readOnly: s ? readOnly && r.kind === 'syscallPath' && !host : readOnly,
+                  recursive: s ? !s.path && s.recursive === true : false,
+                  action: 'Audit',
+                  glob: undefined,
+                  ownerOnly: false,
+                  syscall: name.toUpperCase(),
+                },
+                { ...r, syscalls: [name] },
+              );
+            }
+          }
+          break;
+        }
+      }
+    }
+  }
+  const byOp: Record<RuntimeOperation, Entry[]> = { Process: [], File: [], Network: [], Capabilities: [], Syscall: [] };
+  let existFileAllow = false;
+  let existNetworkAllow = false;
+  let existCapAllow = false;
+  for (const e of entries) {
+    if (isAllowish(e.action)) {
+      if (e.op === 'Process' || e.op === 'File') existFileAllow = true;
+      else if (e.op === 'Network') existNetworkAllow = true;
+      else if (e.op === 'Capabilities') existCapAllow = true;
+    }
+    if (e.op !== '') byOp[e.op].push(e);
+  }
+  return { host, total: entries.length, byOp, existFileAllow, existNetworkAllow, existCapAllow, loop: undefined, final: KUBEARMOR_DEFAULT_POSTURE, audited };
+}
+
+function isGoRegexp(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function countSlashes(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) === 47) n++;
+  return n;
+}
+
+/** Go's filepath.Dir(path) + "/" for absolute paths (KubeArmor getDirectoryPart). */
+export function directoryPart(path: string): string {
+  if (!path.startsWith('/')) return '__not_absolute_path__';
+  const i = path.lastIndexOf('/');
+  const dir = cleanPath(path.slice(0, i + 1));
+  return dir + '/';
+}
+
+/** Go's path.Clean for absolute paths. */
+function cleanPath(p: string): string {
+  const out: string[] = [];
+  for (const seg of p.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') out.pop();
+    else out.push(seg);
+  }
+  return '/' + out.join('/');
+}
+
+/** KubeArmor matchResources: Path / Directory entries against the event. */
+function matchResources(e: Entry, ev: RuntimeEvent): boolean {
+  if (e.op === 'File') {
+    const first = resourcePath(ev.resource);
+    if (e.type === 'Path' && e.resource === first) return true;
+    if (e.type === 'Directory') {
+      const dir = directoryPart(first);
+      const n = countSlashes(dir);
+      if (dir.startsWith(e.resource) && ((!e.recursive && n === e.slashes) || (e.recursive && n >= e.slashes))) return true;
+      if (e.resource === ev.resource + '/') return true;
+      if (e.resource === '/' && e.recursive) return true;
+    }
+    return false;
+  }
+  if (e.op === 'Process') {
+    if (e.type === 'Path' && e.resource === ev.process) return true;
+    if (e.type === 'Directory') {
+      const dir = directoryPart(ev.process);
+      const n = countSlashes(dir);
+      return dir.startsWith(e.resource) && ((!e.recursive && n === e.slashes) || (e.recursive && n >= e.slashes));
+    }
+  }
+  return false;
+}
+
+function processSourceMatches(e: Entry, ev: RuntimeEvent): boolean {
+  return !e.fromSource || e.source === ev.parentProcess || e.source === ev.process;
+}
+function socketSourceMatches(e: Entry, ev: RuntimeEvent): boolean {
+  return !e.fromSource || (ev.source ?? '').startsWith(e.source + ' ') || e.source === ev.process;
+}
+
+function resourceMatches(e: Entry, ev: RuntimeEvent): boolean {
+  if (e.type === 'Glob') return e.glob!.test(ev.resource) || e.glob!.test(ev.process);
+  if (e.type === 'ExecName') return ev.process.endsWith('/' + e.resource);
+  return matchResources(e, ev);
+}
+
+function ownerOf(ev: RuntimeEvent): number {
+  // KubeArmor compares UID with the file owner (OID); feeds rarely carry it, root-owned is the container norm.
+  return ev.ownerUid ?? 0;
+}
+
+/** KubeArmor's fetchProtocol: the protocol family of a socket description. */
+export function fetchProtocol(resource: string): string {
+  const has = (s: string): boolean => resource.includes(s);
+  if (has('protocol=TCP') || (has('SOCK_STREAM') && has('protocol=HOPOPT'))) return 'tcp';
+  if (has('protocol=UDP') || (has('SOCK_DGRAM') && has('protocol=HOPOPT'))) return 'udp';
+  if (has('protocol=ICMP')) return 'icmp';
+  if (has('SOCK_RAW')) return 'raw';
+  if (has('protocol=ICMPv6')) return 'icmpv6';
+  if (has('protocol=SCTP')) return 'sctp';
+  if (has('SOCK_STREAM')) return 'stream';
+  if (has('SOCK_DGRAM')) return 'dgram';
+  if (has('SOCK_RDM')) return 'rdm';
+  if (has('SOCK_SEQPACKET')) return 'seqpacket';
+  if (has('SOCK_DCCP')) return 'dccp';
+  if (has('SOCK_PACKET')) return 'packet';
+  return resource;
+}
+
+/**
+ * Would the kernel enforcer deny the operation? Block rules deny what they match (readOnly: all but read-only
+ * opens; ownerOnly: all but the owner's); an allowlist (Allow rules of the family) under a `block` posture denies
+ * what no Allow rule matches, for the whole container (rules without fromSource) or for the listed sources.
+ * Audit rules, syscall rules and audited namespaces never deny.
+ */
+function predictDenied(ep: Endpoint, ev: RuntimeEvent): boolean {
+  if (ep.audited) return false;
+  const op = ev.operation;
+  if (op === 'Syscall') return false;
+  const entries = ep.byOp[op];
+  if (entries.length === 0) return false;
+  const readAccess = (ev.data ?? '').includes('O_RDONLY');
+  const owner = ev.uid === undefined || ev.uid === ownerOf(ev);
+  const srcOk = op === 'Process' || op === 'File' ? processSourceMatches : socketSourceMatches;
+  const resOk = (e: Entry): boolean => {
+    if (op === 'Network') return e.resource === 'all' || fetchProtocol(ev.resource) === e.resource;
+    if (op === 'Capabilities') return e.resource.split(',').some((c) => ev.resource.toUpperCase().includes(c));
+    return resourceMatches(e, ev);
+  };
+  const flagsAllow = (e: Entry): boolean => (!e.readOnly || readAccess) && (!e.ownerOnly || owner);
+  let allowScoped = false;
+  let allowed = false;
+  let anyAllow = false;
+  for (const e of entries) {
+    if (e.action === 'Block') {
+      // readOnly / ownerOnly carve out what stays allowed (reads, the owner); a plain Block denies everything it matches.
+      const exempt = (e.readOnly || e.ownerOnly) && flagsAllow(e);
+      if (!exempt && srcOk(e, ev) && resOk(e)) return true;
+    } else if (e.action === 'Allow') {
+      anyAllow = true;
+      const s = srcOk(e, ev);
+      if (!e.fromSource || s) allowScoped = true;
+      if (s && resOk(e) && flagsAllow(e)) allowed = true;
+    }
+  }
+  if (!anyAllow || !allowScoped || allowed) return false;
+  const posture = ep.final;
+  const fam = op === 'Network' ? posture.network : op === 'Capabilities' ? posture.capabilities : posture.file;
+  return fam === 'block';
+}
+
+interface LogState {
+  type: '' | 'MatchedPolicy';
+  policyName: string;
+  action: string;
+  severity?: string;
+  tags?: string[];
+  message?: string;
+  enforcer?: string;
+  rule?: KubeArmorRule;
+}
+
+function matched(log: LogState, e: Entry, action: string, enforcer: string): void {
+  log.type = 'MatchedPolicy';
+  log.policyName = e.policyName;
+  log.severity = e.severity;
+  if (e.tags.length > 0) log.tags = e.tags;
+  if (e.message !== '') log.message = e.message;
+  log.enforcer = enforcer;
+  log.action = action;
+  log.rule = e.rule;
+}
+
+function defaultPosture(log: LogState, action: string): void {
+  log.type = 'MatchedPolicy';
+  log.policyName = 'DefaultPosture';
+  log.severity = '';
+  log.tags = undefined;
+  log.message = '';
+  log.enforcer = 'eBPF Monitor';
+  log.action = action;
+  log.rule = undefined;
+}
+
+/** A port of UpdateMatchedPolicy for one event with the chosen kernel result. */
+function feederMatch(ep: Endpoint, ev: RuntimeEvent, result: string, predicted: string, enforcer: Enforcer): Decision {
+  const log: LogState = { type: '', policyName: '', action: '' };
+  const passed = result === PASSED;
+  const considered = passed || isDenied(result);
+  const enforcing = ep.audited ? 'eBPF Monitor' : enforcer;
+  const loop = ep.loop;
+  const loopFile = loop?.file ?? '';
+  if (considered) {
+    const entries = ep.byOp[ev.operation];
+    let skip = false;
+    for (const e of entries) {
+      if (isAllowish(e.action) && loopFile === 'allow') continue;
+      switch (ev.operation) {
+        case 'Process':
+        case 'File': {
+          if (skip) break;
+          if (processSourceMatches(e, ev)) {
+            if (resourceMatches(e, ev)) {
+              let flags: boolean;
+              const readAccess = (ev.data ?? '').includes('O_RDONLY');
+              const same = ev.uid === ownerOf(ev);
+              if (e.readOnly && ev.resource !== '' && e.ownerOnly) {
+                flags = (readAccess && same && e.action.includes('Allow')) || (readAccess && !same) || (!readAccess && same) || (!readAccess && !same);
+              } else if (e.readOnly && ev.resource !== '') {
+                flags = (readAccess && e.action.includes('Allow')) || !readAccess;
+              } else if (e.ownerOnly) {
+                flags = (same && e.action.includes('Allow')) || !same;
+              } else flags = true;
+              if (flags && isAllowish(e.action) && passed) {
+                if (log.action === 'Audit') continue;
+                matched(log, e, 'Allow', enforcing);
+                continue;
+              }
+              if (flags && e.action === 'Audit' && passed) {
+                matched(log, e, 'Audit', 'eBPF Monitor');
+                skip = true;
+                continue;
+              }
+              if (
+                (e.action === 'Block' && !passed) ||
+                (flags && !e.ownerOnly && !e.readOnly && e.action === 'Audit (Block)' && passed) ||
+                (!flags && (e.ownerOnly || e.readOnly) && e.action === 'Audit (Block)' && passed)
+              ) {
+                matched(log, e, e.action, enforcing);
+                skip = true;
+                continue;
+              }
+              if (flags && e.action === 'Allow' && !passed) continue;
+            }
+            if (e.action === 'Allow' && !passed) {
+              defaultPosture(log, 'Block');
+              continue;
+            }
+            if (e.action === 'Audit (Allow)' && passed) {
+              defaultPosture(log, loopFile === 'block' ? 'Audit (Block)' : 'Audit');
+              continue;
+            }
+          }
+          if (loopFile === 'block' && e.action === 'Audit (Allow)' && passed && log.type === '') defaultPosture(log, 'Audit (Block)');
+          if (loopFile === 'audit' && isAllowish(e.action) && passed && log.type === '') defaultPosture(log, 'Audit');
+          break;
+        }
+        case 'Network': {
+          if (skip) break;
+          const loopNet = loop?.network ?? '';
+          if (socketSourceMatches(e, ev)) {
+            const protocol = fetchProtocol(ev.resource);
+            const flags = protocol === e.resource || e.resource === 'all';
+            if (flags) {
+              if (isAllowish(e.action) && passed) {
+                matched(log, e, 'Allow', enforcing);
+                skip = true;
+                continue;
+              }
+              if (e.action === 'Audit' && passed) {
+                matched(log, e, 'Audit', 'eBPF Monitor');
+                skip = true;
+                continue;
+              }
+              if ((e.action === 'Block' && !passed) || (e.action === 'Audit (Block)' && passed)) {
+                matched(log, e, e.action, enforcing);
+                skip = true;
+                continue;
+              }
+            }
+            if (protocol === 'unknown') {
+              log.type = 'MatchedPolicy';
+              log.action = 'Allow';
+              continue;
+            }
+            if (!flags && e.idx < ep.total - 1) continue;
+            if (e.action === 'Allow' && !passed) {
+              defaultPosture(log, 'Block');
+              continue;
+            }
+            if (e.action === 'Audit (Allow)' && passed) {
+              defaultPosture(log, loopNet === 'block' ? 'Audit (Block)' : 'Audit');
+              continue;
+            }
+          }
+          if (loopNet === 'block' && e.action === 'Audit (Allow)' && passed) defaultPosture(log, 'Audit (Block)');
+          if (loopNet === 'audit' && isAllowish(e.action) && passed) defaultPosture(log, 'Audit');
+          break;
+        }
+        case 'Capabilities': {
+          const loopCap = loop?.capabilities ?? '';
+          if (socketSourceMatches(e, ev)) {
+            let hit = false;
+            for (const cap of e.resource.split(',')) {
+              if (hit) break;
+              if (!ev.resource.includes(cap)) continue;
+              if (isAllowish(e.action) && passed) {
+                matched(log, e, 'Allow', enforcing);
+                hit = true;
+              } else if (e.action === 'Audit' && passed) {
+                matched(log, e, 'Audit', 'eBPF Monitor');
+                hit = true;
+              } else if ((e.action === 'Block' && !passed) || (e.action === 'Audit (Block)' && passed)) {
+                matched(log, e, e.action, enforcing);
+                hit = true;
+              }
+            }
+            if (hit) continue;
+            if (e.action === 'Allow' && !passed) {
+              defaultPosture(log, 'Block');
+              continue;
+            }
+            if (e.action === 'Audit (Allow)' && passed) {
+              defaultPosture(log, loopCap === 'block' ? 'Audit (Block)' : 'Audit');
+              continue;
+            }
+          }
+          if (loopCap === 'block' && e.action === 'Audit (Allow)' && passed) defaultPosture(log, 'Audit (Block)');
+          if (loopCap === 'audit' && isAllowish(e.action) && passed) defaultPosture(log, 'Audit');
+          break;
+        }
+        case 'Syscall': {
+          const m = /SYS_([^ ]*)/.exec((ev.data ?? '').split(' ')[0]);
+          if (!m || m[1] !== e.syscall) break;
+          const src = (ev.source ?? '').split(' ')[0];
+          const fromOk =
+            e.fromSource &&
+            ((src.startsWith(e.source) && e.source.endsWith('/') && (e.recursive || !src.slice(e.source.length).includes('/'))) || e.source === src);
+          const r = e.resource;
+          const pathOk =
+            r.length > 0 && ((r.endsWith('/') && ((ev.resource.startsWith(r) && e.readOnly) || r.slice(0, -1) === ev.resource)) || r === ev.resource);
+          if ((r.length === 0 || pathOk) && (!e.fromSource || fromOk)) {
+            matched(log, e, 'Audit', log.enforcer ?? '');
+            log.enforcer = undefined;
+          }
+          break;
+        }
+      }
+    }
+  }
+  // Nothing labelled the event: the default posture of an allowlist, or a plain log.
+  const host = ep.host;
+  let type: DecisionType;
+  if (log.type === '') {
+    const exist =
+      considered &&
+      (ev.operation === 'Network' ? ep.existNetworkAllow : ev.operation === 'Capabilities' ? ep.existCapAllow : ev.operation === 'Syscall' ? false : ep.existFileAllow);
+    const posture = ev.operation === 'Network' ? ep.final.network : ev.operation === 'Capabilities' ? ep.final.capabilities : ev.operation === 'Syscall' ? '' : ep.final.file;
+    if (exist && posture === 'audit' && passed) defaultPosture(log, 'Audit');
+    else if (exist && posture === 'block' && !passed) defaultPosture(log, 'Block');
+  }
+  if (log.type === '') {
+    type = host ? 'HostLog' : 'ContainerLog';
+    return { action: 'Allow', policyName: '', type, result, predictedResult: predicted, wouldBlock: false, alert: false };
+  }
+  type = host ? 'MatchedHostPolicy' : 'MatchedPolicy';
+  const action = log.action === '' ? 'Allow' : log.action;
+  const d: Decision = {
+    action,
+    policyName: log.policyName,
+    type,
+    result,
+    predictedResult: predicted,
+    wouldBlock: action === 'Block' || action === 'Audit (Block)',
+    alert: !(action === 'Allow' && passed),
+  };
+  if (log.severity) d.severity = log.severity;
+  if (log.tags) d.tags = log.tags;
+  if (log.message) d.message = log.message;
+  if (log.enforcer) d.enforcer = log.enforcer;
+  if (log.rule) d.rule = log.rule;
+  return d;
+}
