@@ -46,6 +46,17 @@ test('allowed pods have no message; privileged runs no checks', () => {
   assert.deepEqual(evaluatePod('privileged', LATEST, {}, privilegedPod), []);
 });
 
+test('levels and versions may be given as text, parsed as upstream parses labels', () => {
+  assert.deepEqual(evaluatePod('restricted', 'v1.25', {}, privilegedPod), evaluatePod('restricted', v1(25), {}, privilegedPod));
+  const results = evaluatePod('baseline', 'v1.99', {}, privilegedPod);
+  assert.equal(
+    formatPsaMessage('baseline', 'v1.99', results),
+    'violates PodSecurity "baseline:v1.99": privileged (container "app" must not set securityContext.privileged=true)',
+  );
+  // Invalid text falls back like a bad namespace label: restricted, latest.
+  assert.deepEqual(evaluatePod('strict', 'v9', {}, privilegedPod), evaluatePod('restricted', LATEST, {}, privilegedPod));
+});
+
 test('a check without detail prints only its reason; a missing reason prints upstream placeholder', () => {
   assert.equal(formatCheckMessage({ forbiddenReason: 'x' }), 'x');
   assert.equal(formatCheckMessage({ forbiddenReason: '', forbiddenDetail: 'd' }), 'unknown forbidden reason (d)');

@@ -2,7 +2,18 @@ import type { FieldPath } from '../../core/span.js';
 import { goQuote } from './go-format.js';
 import { obj, type Json } from './pod.js';
 import { checksFor, type CheckId } from './registry.js';
-import { formatLevelVersion, type PssLevel, type PssVersion } from './version.js';
+import { formatLevelVersion, parseLevel, parseVersion, type PssLevel, type PssVersion } from './version.js';
+
+/**
+ * A level or version given as text is parsed as upstream parses namespace labels: an invalid level means
+ * restricted and an invalid version means latest. Use parseLevelVersion first to report bad input instead.
+ */
+export function toLevel(level: PssLevel | string): PssLevel {
+  return parseLevel(level).value;
+}
+export function toVersion(version: PssVersion | string): PssVersion {
+  return typeof version === 'string' ? parseVersion(version).value : version;
+}
 
 /** One upstream check's result on one pod (policy.CheckResult plus the check id and offending field paths). */
 export interface PssCheckResult {
@@ -27,10 +38,15 @@ export interface PssCheckResult {
  * allowed ones included. Privileged returns no results. Inputs are plain JSON; anything that is not an object
  * counts as empty.
  */
-export function evaluatePod(level: PssLevel, version: PssVersion, podMetadata: unknown, podSpec: unknown): PssCheckResult[] {
+export function evaluatePod(
+  level: PssLevel | string,
+  version: PssVersion | string,
+  podMetadata: unknown,
+  podSpec: unknown,
+): PssCheckResult[] {
   const meta: Json = obj(podMetadata) ?? {};
   const spec: Json = obj(podSpec) ?? {};
-  return checksFor(level, version).map((c) => {
+  return checksFor(toLevel(level), toVersion(version)).map((c) => {
     const r = c.check(meta, spec);
     const out: PssCheckResult = { checkId: c.id, checkLevel: c.level, allowed: r.allowed, paths: r.paths };
     if (!r.allowed) {
@@ -77,14 +93,15 @@ export interface PsaMessageOptions {
  * The version printed is the one requested (e.g. v1.99 or latest), as upstream prints it. Undefined when allowed.
  */
 export function formatPsaMessage(
-  level: PssLevel,
-  version: PssVersion,
+  level: PssLevel | string,
+  version: PssVersion | string,
   results: readonly Pick<PssCheckResult, 'allowed' | 'forbiddenReason' | 'forbiddenDetail'>[],
   options: PsaMessageOptions = {},
 ): string | undefined {
   if (results.every((r) => r.allowed)) return undefined;
   const verb = (options.mode ?? 'enforce') === 'enforce' ? 'violates' : 'would violate';
-  return `${verb} PodSecurity "${formatLevelVersion({ level, version })}": ${aggregateForbiddenDetail(results)}`;
+  const lv = { level: toLevel(level), version: toVersion(version) };
+  return `${verb} PodSecurity "${formatLevelVersion(lv)}": ${aggregateForbiddenDetail(results)}`;
 }
 
 /**

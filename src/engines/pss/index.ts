@@ -21,6 +21,8 @@ export {
   type PssCheckResult,
   type PsaMessageOptions,
   evaluatePod,
+  toLevel,
+  toVersion,
   formatCheckMessage,
   formatPsaMessage,
   formatForbiddenError,
