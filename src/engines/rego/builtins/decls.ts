@@ -1,0 +1,181 @@
+/**
+ * The builtin signature table: `name(operand types): result`. Operand types list alternatives with '|' in the
+ * order OPA names them in type errors. Implementations live in the other files of this folder.
+ */
+import type { BuiltinDecl } from './types.js';
+
+const TABLE = `
+eq(any,any):boolean
+equal(any,any):boolean
+neq(any,any):boolean
+lt(any,any):boolean
+lte(any,any):boolean
+gt(any,any):boolean
+gte(any,any):boolean
+plus(number,number):number
+minus(number|set,number|set):any
+mul(number,number):number
+div(number,number):number
+rem(number,number):number
+abs(number):number
+round(number):number
+ceil(number):number
+floor(number):number
+numbers.range(number,number):array
+numbers.range_step(number,number,number):array
+rand.intn(string,number):number
+and(set,set):set
+or(set,set):set
+internal.member_2(any,any):boolean
+internal.member_3(any,any,any):boolean
+count(array|object|set|string):number
+sum(array|set):number
+product(array|set):number
+max(array|set):any
+min(array|set):any
+sort(array|set):array
+all(array|set):boolean
+any(array|set):boolean
+array.concat(array,array):array
+array.slice(array,number,number):array
+array.reverse(array):array
+intersection(set):set
+union(set):set
+object.get(object,any,any):any
+object.keys(object):set
+object.remove(object,array|object|set):object
+object.filter(object,array|object|set):object
+object.union(object,object):object
+object.union_n(array):object
+object.subset(object|array|set,object|array|set):boolean
+json.filter(object,array|set):object
+json.remove(object,array|set):object
+json.patch(any,array):any
+to_number(null|boolean|number|string):number
+is_number(any):boolean
+is_string(any):boolean
+is_boolean(any):boolean
+is_array(any):boolean
+is_set(any):boolean
+is_object(any):boolean
+is_null(any):boolean
+type_name(any):string
+concat(string,array|set):string
+contains(string,string):boolean
+startswith(string,string):boolean
+endswith(string,string):boolean
+format_int(number,number):string
+indexof(string,string):number
+indexof_n(string,string):array
+lower(string):string
+upper(string):string
+replace(string,string,string):string
+strings.replace_n(object,string):string
+strings.reverse(string):string
+strings.any_prefix_match(string|set|array,string|set|array):boolean
+strings.any_suffix_match(string|set|array,string|set|array):boolean
+strings.count(string,string):number
+strings.render_template(string,object):string
+split(string,string):array
+sprintf(string,array):string
+substring(string,number,number):string
+trim(string,string):string
+trim_left(string,string):string
+trim_right(string,string):string
+trim_prefix(string,string):string
+trim_suffix(string,string):string
+trim_space(string):string
+re_match(string,string):boolean
+regex.match(string,string):boolean
+regex.is_valid(any):boolean
+regex.split(string,string):array
+regex.find_n(string,string,number):array
+regex.find_all_string_submatch_n(string,string,number):array
+regex.replace(string,string,string):string
+regex.template_match(string,string,string,string):boolean
+regex.globs_match(string,string):boolean
+glob.match(string,null|array,string):boolean
+glob.quote_meta(string):string
+json.marshal(any):string
+json.marshal_with_options(any,object):string
+json.unmarshal(string):any
+json.is_valid(string):boolean
+yaml.marshal(any):string
+yaml.unmarshal(string):any
+yaml.is_valid(string):boolean
+base64.encode(string):string
+base64.decode(string):string
+base64.is_valid(string):boolean
+base64url.encode(string):string
+base64url.encode_no_pad(string):string
+base64url.decode(string):string
+hex.encode(string):string
+hex.decode(string):string
+urlquery.encode(string):string
+urlquery.decode(string):string
+urlquery.encode_object(object):string
+urlquery.decode_object(string):object
+units.parse(string):number
+units.parse_bytes(string):number
+time.now_ns():number
+time.parse_ns(string,string):number
+time.parse_rfc3339_ns(string):number
+time.parse_duration_ns(string):number
+time.format(number|array):string
+time.date(number|array):array
+time.clock(number|array):array
+time.weekday(number|array):string
+time.add_date(number,number,number,number):number
+time.diff(number|array,number|array):array
+net.cidr_contains(string,string):boolean
+net.cidr_intersects(string,string):boolean
+net.cidr_overlap(string,string):boolean
+net.cidr_expand(string):set
+net.cidr_merge(array|set):set
+net.cidr_is_valid(string):boolean
+net.cidr_contains_matches(string|array|set|object,string|array|set|object):set
+semver.is_valid(any):boolean
+semver.compare(string,string):number
+crypto.md5(string):string
+crypto.sha1(string):string
+crypto.sha256(string):string
+crypto.hmac.md5(string,string):string
+crypto.hmac.sha1(string,string):string
+crypto.hmac.sha256(string,string):string
+crypto.hmac.sha512(string,string):string
+crypto.hmac.equal(string,string):boolean
+bits.or(number,number):number
+bits.and(number,number):number
+bits.xor(number,number):number
+bits.negate(number):number
+bits.lsh(number,number):number
+bits.rsh(number,number):number
+cast_array(any):array
+cast_set(any):set
+cast_string(any):string
+cast_boolean(any):boolean
+cast_null(any):null
+cast_object(any):object
+uuid.rfc4122(string):string
+uuid.parse(string):object
+walk(any):array
+print(any):boolean
+trace(string):boolean
+opa.runtime():object
+graph.reachable(object,array|set):set
+graph.reachable_paths(object,array|set):set
+providers.aws.sign_req(object,object,number):object
+`;
+
+export const BUILTIN_DECLS: readonly BuiltinDecl[] = TABLE.trim()
+  .split('\n')
+  .map((line) => {
+    const m = /^([\w.]+)\(([^)]*)\):(.+)$/.exec(line.trim());
+    if (!m) throw new Error(`bad builtin declaration: ${line}`);
+    const args = m[2] ? (m[2] as string).split(',') : [];
+    const d: BuiltinDecl = { name: m[1] as string, args, result: m[3] as string };
+    if (d.name === 'print') d.variadic = true;
+    if (d.name === 'walk') d.relation = true;
+    if (d.name === 'time.now_ns' || d.name === 'rand.intn' || d.name === 'uuid.rfc4122') d.nondeterministic = true;
+    return d;
+  });
