@@ -2,12 +2,14 @@ import { existsSync } from 'node:fs';
 import type { Diagnostic } from '../core/diagnostic.js';
 import type { CompiledPolicy, PolicyEngineModule } from '../policy/engine.js';
 import * as pss from '../engines/pss/index.js';
+import { vapEngine } from '../engines/vap/index.js';
+import { kyvernoEngine } from '../engines/kyverno/index.js';
 
 /**
  * The engines whose policy documents Rampart recognises in policy directories. Adding a format means adding its
  * module here; scan, serve and test all go through this list.
  */
-export const POLICY_ENGINES: readonly PolicyEngineModule[] = [];
+export const POLICY_ENGINES: readonly PolicyEngineModule[] = [vapEngine, kyvernoEngine];
 
 /** Built-in Pod Security Standards policy for a level and version ("latest" or "v1.X"). */
 export function builtinPssPolicies(level: 'baseline' | 'restricted', version: string): { policies: CompiledPolicy[]; diagnostics: Diagnostic[] } {
