@@ -13,6 +13,7 @@ interface VerifyOpts {
   timeout: string;
   concurrency: string;
   keep?: boolean;
+  runc?: string;
 }
 
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
@@ -35,6 +36,7 @@ export function register(program: Command): void {
     .option('--timeout <ms>', 'per-attack deadline in milliseconds', '10000')
     .option('--concurrency <n>', 'attack containers run at once', '4')
     .option('--keep', 'keep the bundles (printed path) for debugging')
+    .option('--runc <path>', 'the runc binary (default: runc on PATH or in /usr/sbin)')
     .addHelpText(
       'after',
       `
@@ -62,7 +64,7 @@ function collect(v: string, prev: string[]): string[] {
 }
 
 async function runVerify(opts: VerifyOpts): Promise<number> {
-  const { readFileSync, statSync } = await import('node:fs');
+  const { existsSync, readFileSync, statSync } = await import('node:fs');
   const { loadManifestText } = await import('../../k8s/load.js');
   const { POD_BEARING_KINDS } = await import('../../k8s/podspec.js');
   const { loadVerifyPolicies } = await import('../../runtime/verify/policies.js');
@@ -128,8 +130,14 @@ async function runVerify(opts: VerifyOpts): Promise<number> {
       message: 'rampart verify runs containers with runc and needs root (run it with sudo, or in a root CI job)',
     });
   }
-  const runc = findExecutable('runc');
-  if (!runc) diagnostics.push({ code: 'sandbox_runc_missing', severity: 'error', message: 'runc is not installed (Debian/Ubuntu: apt-get install runc)' });
+  const runc = opts.runc ? (existsSync(opts.runc) ? opts.runc : undefined) : findExecutable('runc');
+  if (!runc) {
+    diagnostics.push({
+      code: 'sandbox_runc_missing',
+      severity: 'error',
+      message: opts.runc ? `runc not found at ${opts.runc}` : 'runc is not installed (Debian/Ubuntu: apt-get install runc)',
+    });
+  }
   const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((p) => isStaticElf(p));
   if (!busybox) {
     diagnostics.push({
