@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import Ajv04 from 'ajv-draft-04';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { main } from './main.js';
 
@@ -67,9 +66,12 @@ test('warn mode from a pack does not fail the build unless --fail-on warn; excep
 });
 
 test('SARIF output validates against the SARIF 2.1.0 schema; enforce is error, warn is warning', async () => {
-  const schemaPath = createRequire(import.meta.url).resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
+  const require = createRequire(import.meta.url);
+  // ajv-draft-04 is CommonJS with a default export; require keeps its constructor type under NodeNext.
+  const Ajv04 = require('ajv-draft-04') as typeof import('ajv-draft-04').default;
+  const schemaPath = require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
   const validate = new Ajv04({ allErrors: true, strict: false, unicodeRegExp: false }).compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
-  const enforce = JSON.parse((await scan([data('pods.yaml'), data('broken.yaml'), '--pss', 'restricted', '--format', 'sarif'])).report);
+  const enforce: any = JSON.parse((await scan([data('pods.yaml'), data('broken.yaml'), '--pss', 'restricted', '--format', 'sarif'])).report);
   assert.ok(validate(enforce), JSON.stringify(validate.errors?.slice(0, 3)));
   const run = enforce.runs[0];
   assert.ok(run.results.length > 0);
@@ -80,7 +82,7 @@ test('SARIF output validates against the SARIF 2.1.0 schema; enforce is error, w
   assert.equal(typeof first.locations[0].physicalLocation.region.startLine, 'number');
   assert.ok(run.tool.driver.rules.every((r: { help: { text: string } }) => r.help.text.length > 0));
   assert.equal(run.invocations[0].toolExecutionNotifications[0].descriptor.id, 'yaml_parse_error');
-  const warn = JSON.parse((await scan([data('pods.yaml'), '--config', data('warn-pack.yaml'), '--format', 'sarif'])).report);
+  const warn: any = JSON.parse((await scan([data('pods.yaml'), '--config', data('warn-pack.yaml'), '--format', 'sarif'])).report);
   assert.ok(validate(warn));
   const res = warn.runs[0].results;
   assert.ok(res.length > 0 && res.every((r: { level: string }) => r.level === 'warning'));
