@@ -130,15 +130,20 @@ function kobj(v: unknown): KObject | null | undefined {
   return isObject(v) ? (v as KObject) : undefined;
 }
 
-/** Iterative, so a hostile body cannot exhaust the stack while being checked. */
-function tooDeep(root: unknown): boolean {
-  if (root === null || typeof root !== 'object') return false;
-  const stack: [unknown, number][] = [[root, 1]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
-    if (d > MAX_OBJECT_DEPTH) return true;
-    const children = Array.isArray(v) ? v : Object.values(v as object);
-    for (const c of children) if (c !== null && typeof c === 'object') stack.push([c, d + 1]);
+/**
+ * Depth check by bounded recursion: it stops at MAX_OBJECT_DEPTH, so the stack stays small whatever the input,
+ * and it allocates nothing on the hot path.
+ */
+function tooDeep(v: unknown, depth = 1): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (depth > MAX_OBJECT_DEPTH) return true;
+  if (Array.isArray(v)) {
+    for (const c of v) if (c !== null && typeof c === 'object' && tooDeep(c, depth + 1)) return true;
+    return false;
+  }
+  for (const k in v) {
+    const c = (v as Record<string, unknown>)[k];
+    if (c !== null && typeof c === 'object' && tooDeep(c, depth + 1)) return true;
   }
   return false;
 }

@@ -356,3 +356,15 @@ test('graceful shutdown: not ready, in-flight request completes, new connections
   await assert.rejects(call(w.port, '/healthz', { ca: CA }), /ECONNREFUSED/);
   agent.destroy();
 });
+
+test('objects nested deeper than 100 levels are rejected with 400 before any policy runs', async () => {
+  let deep: unknown = 'leaf';
+  for (let i = 0; i < 150; i++) deep = { k: deep };
+  const obj = { ...pod('deep'), data: deep } as KObject;
+  const r = await h.post('/validate', admissionReview(obj));
+  assert.equal(r.status, 400);
+  assert.deepEqual(r.json().error, { code: 400, reason: 'invalid_review', message: 'request object nests deeper than 100 levels' });
+  let ok: unknown = 'leaf';
+  for (let i = 0; i < 90; i++) ok = [ok];
+  assert.equal((await h.post('/validate', admissionReview({ ...pod('ok'), data: ok } as KObject))).status, 200);
+});
