@@ -461,13 +461,13 @@ function conflict(msg: string, loc?: Loc): RegoError {
 }
 
 /** Runs a clause (and its else chain) and reports each head value; stops when `onValue` returns true. */
-function runClause(ctx: Ctx, c: Clause, args: Value[] | undefined, onValue: (fr: Frame) => boolean): void {
+export function runClause(ctx: Ctx, c: Clause, args: Value[] | undefined, onValue: (fr: Frame, clause: Clause) => boolean): void {
   for (let cur: Clause | undefined = c, i = -1; cur; i++, cur = c.elses[i]) {
     const fr = newFrame(cur.nslots, ctx);
     let found = false;
     const k: K = () => {
       found = true;
-      return onValue(fr);
+      return onValue(fr, cur as Clause);
     };
     if (args && cur.argPats) {
       const pats = cur.argPats;
@@ -485,8 +485,8 @@ function evalRuleSet(ctx: Ctx, node: DocNode): Value | undefined {
     let loc: Loc | undefined;
     const allConst = node.complete.every((c) => c.constValue !== undefined && c.elses.length === 0);
     for (const c of node.complete) {
-      runClause(ctx, c, undefined, (fr) => {
-        const v = fr.s[c.valueSlot as number] as Value;
+      runClause(ctx, c, undefined, (fr, cl) => {
+        const v = fr.s[cl.valueSlot as number] as Value;
         if (value === undefined) {
           value = v;
           loc = c.loc;
@@ -569,8 +569,8 @@ function callFunction(ctx: Ctx, node: DocNode, args: Value[], loc: Loc): Value |
     let value: Value | undefined;
     let vloc: Loc | undefined;
     for (const c of node.funcs) {
-      runClause(ctx, c, args, (fr) => {
-        const v = fr.s[c.valueSlot as number] as Value;
+      runClause(ctx, c, args, (fr, cl) => {
+        const v = fr.s[cl.valueSlot as number] as Value;
         if (value === undefined) {
           value = v;
           vloc = c.loc;
@@ -784,6 +784,7 @@ export class Gen implements CallArity {
             const isFunc = node && node.rules.some((r) => r.rule.head.kind === 'function');
             const decl = this.program.builtins.decls.get(t.op);
             if (!isFunc && !decl) {
+              if (t.args.length === 0 && this.zeroArgRule(t.op)) return;
               if (node && node.rules.length) throw new RegoError('rego_type_error', `function data.${node.path.join('.')} is not a function`, t.loc);
               throw new RegoError('rego_type_error', `undefined function ${t.op}`, t.loc);
             }
@@ -1336,6 +1337,8 @@ export class Gen implements CallArity {
   }
 
   private call(t: Extract<Term, { t: 'call' }>, bound: ReadonlySet<number>, b: Body): TC {
+    const zero = t.args.length === 0 ? this.zeroArgRule(t.op) : undefined;
+    if (zero) return refTC((fr) => nodeValue(fr.ctx, zero), { steps: [], ground: [] });
     const args = t.args.map((a) => this.term(a, bound, b));
     const invoke = this.callTarget(t);
     const n = args.length;
@@ -1375,6 +1378,13 @@ export class Gen implements CallArity {
           return v === undefined ? false : cb(v);
         }),
     };
+  }
+
+  /** `f()` naming a rule without operands (OPA's `f() = x`): a ref to that rule. */
+  private zeroArgRule(op: string): DocNode | undefined {
+    const fp = funcPath(op, this.mod, this.program);
+    const node = fp ? nodeAt(this.program, fp) : undefined;
+    return node && node.rules.length && !node.rules.some((r) => r.rule.head.kind === 'function') ? node : undefined;
   }
 
   /** How to invoke the target of a call: user function, builtin, with mocks checked first. */

@@ -7,7 +7,7 @@ import type { SourceSpan } from '../../core/span.js';
 import type { Literal, Loc, Module } from './ast.js';
 import { defaultBuiltins } from './builtins/index.js';
 import type { BuiltinRegistry } from './builtins/types.js';
-import { buildProgram, Gen, iterate, nodeValue, type DocNode, type Program } from './compile.js';
+import { buildProgram, Gen, iterate, nodeValue, runClause, type DocNode, type Program } from './compile.js';
 import { RegoError } from './errors.js';
 import { parseModule, parseQuery, RegoParseError } from './parser.js';
 import type { BodyFn, Ctx, EvalEnv } from './runtime.js';
@@ -67,6 +67,17 @@ export interface RegoCompiled {
   /** Every package path with its rules' names. */
   packages(): { path: string[]; rules: string[]; file: string }[];
   readonly modules: readonly Module[];
+  /** Runs every `test_` rule definition separately, as `opa test` does (`todo_test_` rules are skipped). */
+  runTests(opts: RegoEvalOptions & { filter?: RegExp }): RegoTestResult[];
+}
+
+export interface RegoTestResult {
+  /** data.<package>.<rule>, with #N for repeated definitions */
+  name: string;
+  status: 'pass' | 'fail' | 'error' | 'skip';
+  message?: string;
+  span?: SourceSpan;
+  durationMs: number;
 }
 
 function spanOf(loc: Loc | undefined): SourceSpan | undefined {
@@ -246,6 +257,46 @@ class CompiledRego implements RegoCompiled {
       if (!seen.has(key)) seen.set(key, { path: m.pkg, rules: this.ruleNames(m.pkg), file: m.file });
     }
     return [...seen.values()];
+  }
+
+  runTests(opts: RegoEvalOptions & { filter?: RegExp }): RegoTestResult[] {
+    const out: RegoTestResult[] = [];
+    const visit = (node: DocNode): void => {
+      for (const [name, child] of node.children) {
+        const isTest = name.startsWith('test_');
+        const isTodo = name.startsWith('todo_test_');
+        if ((isTest || isTodo) && child.rules.length) {
+          const full = 'data.' + child.path.join('.');
+          if (opts.filter && !opts.filter.test(full)) continue;
+          child.complete.forEach((clause, i) => {
+            const label = child.complete.length > 1 && i > 0 ? `${full}#${String(i).padStart(2, '0')}` : full;
+            const span = spanOf(clause.loc);
+            if (isTodo) {
+              out.push({ name: label, status: 'skip', span, durationMs: 0 });
+              return;
+            }
+            const start = performance.now();
+            try {
+              const ctx = this.ctx(opts);
+              let value: Value | undefined;
+              runClause(ctx, clause, undefined, (fr, cl) => {
+                value = fr.s[cl.valueSlot as number];
+                return true;
+              });
+              const durationMs = performance.now() - start;
+              if (value === undefined) out.push({ name: label, status: 'fail', message: 'test rule is undefined', span, durationMs });
+              else if (value === false) out.push({ name: label, status: 'fail', message: 'test rule is false', span, durationMs });
+              else out.push({ name: label, status: 'pass', span, durationMs });
+            } catch (e) {
+              const err = toEvalError(e);
+              out.push({ name: label, status: 'error', message: `${err.code}: ${err.message}`, span: err.span ?? span, durationMs: performance.now() - start });
+            }
+          });
+        } else visit(child);
+      }
+    };
+    visit(this.program.root);
+    return out;
   }
 
   get registry(): BuiltinRegistry {

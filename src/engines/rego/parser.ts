@@ -304,6 +304,8 @@ class Parser {
       value = this.exprTerm();
     }
     let kind: RuleHead['kind'];
+    // `f() = x` has no operands: OPA treats it as a complete rule
+    if (args && args.length === 0) args = undefined;
     if (args) kind = 'function';
     else if (key) kind = 'set';
     else if (ref.length > 1) {
