@@ -738,7 +738,7 @@ export class Gen implements CallArity {
     const b: Body = { table, withCount: 0 };
     const fn = this.body(rbody, new Set(), b, loc);
     const vars = new Map<string, number>();
-    for (const [name, slot] of scope.vars) if (!name.startsWith('_') && !name.startsWith('$')) vars.set(name, slot);
+    for (const [name, slot] of scope.vars) if (name !== '_' && !name.startsWith('$')) vars.set(name, slot);
     return { nslots: table.names.length, fn, vars };
   }
 
