@@ -7,6 +7,7 @@ import type { RequestViews } from '../vap/activation.js';
 import { policyMetaOf } from '../vap/meta.js';
 import { collectParams, readParamKind, readParamRef, type ParamKind, type ParamRef } from '../vap/params.js';
 import { compileValidationSet, runValidationSet, type ValidationSet } from '../vap/validations.js';
+import type { VariableCache } from '../vap/variables.js';
 import { autogenControllers, autogenRules } from './autogen.js';
 import { kyvernoFacts } from './facts.js';
 import { compileKyvernoMatch, type CompiledKyvernoMatch } from './match.js';
@@ -184,15 +185,15 @@ export class KyvernoCompiledPolicy implements CompiledPolicy {
         out.push({ ...base, status: 'skip', message: 'no params found' });
         continue;
       }
-      out.push(this.#runCel(body, collected.params, view.base, opts, base));
+      out.push(this.#runCel(body, collected.params, view.base, opts, base, view.variables));
     }
     return out;
   }
 
-  #runCel(body: CelRule, params: unknown[], activationBase: Obj, opts: { deadline?: number }, base: { policyId: string; rule: string; mode: Mode }): RuleResult {
+  #runCel(body: CelRule, params: unknown[], activationBase: Obj, opts: { deadline?: number }, base: { policyId: string; rule: string; mode: Mode }, shared: VariableCache): RuleResult {
     let skipped: string | undefined;
     for (const p of params) {
-      const outcome = runValidationSet(body.set, p ? { ...activationBase, params: p } : activationBase, opts);
+      const outcome = runValidationSet(body.set, p ? { ...activationBase, params: p } : activationBase, opts, p ? undefined : shared);
       if (outcome.kind === 'nomatch') {
         skipped = `cel preconditions not met: ${outcome.condition}`;
         continue;

@@ -94,7 +94,7 @@ export class ValidatingPolicyCompiled implements CompiledPolicy {
       if (!v.match.matches(view.facts)) continue;
       const base = { policyId: this.meta.id, rule: v.rule, mode: this.#mode };
       const details = { validationActions: this.#actions };
-      const outcome = runValidationSet(v.set, view.base, opts);
+      const outcome = runValidationSet(v.set, view.base, opts, view.variables);
       if (outcome.kind === 'nomatch') {
         out.push({ ...base, status: 'skip', message: `matchCondition '${outcome.condition}' is false`, details });
         continue;

@@ -8,6 +8,7 @@ import { compileMatchResources, type CompiledMatchResources } from './match.js';
 import { policyMetaOf } from './meta.js';
 import { collectParams, readParamKind, readParamRef, type ParamKind, type ParamRef } from './params.js';
 import { compileValidationSet, runValidationSet, type ValidationSet } from './validations.js';
+import type { VariableCache } from './variables.js';
 
 export type ValidationAction = 'Deny' | 'Warn' | 'Audit';
 const ACTIONS: readonly ValidationAction[] = ['Deny', 'Warn', 'Audit'];
@@ -26,6 +27,8 @@ export interface CompiledBinding {
   mode: Mode;
   paramRef?: ParamRef;
   match?: CompiledMatchResources;
+  /** Result details shared by every result of this binding (treat as read-only). */
+  details: Record<string, unknown>;
 }
 
 export function isVapPolicy(o: KObject): boolean {
@@ -65,7 +68,7 @@ export function compileBinding(doc: LoadedObject, diagnostics: Diagnostic[]): Co
       }),
     );
   }
-  const b: CompiledBinding = { name, policyName: spec.policyName, actions, mode: modeOfActions(actions) };
+  const b: CompiledBinding = { name, policyName: spec.policyName, actions, mode: modeOfActions(actions), details: { binding: name, validationActions: actions } };
   const paramRef = readParamRef(spec.paramRef);
   if (paramRef) b.paramRef = paramRef;
   if (isObject(spec.matchResources)) b.match = compileMatchResources(spec.matchResources);
@@ -139,77 +142,90 @@ export class VapCompiledPolicy implements CompiledPolicy {
     const { parts } = this;
     if (!parts.match.matches(view.facts)) return [];
     const results: RuleResult[] = [];
-    const opts = ctx.deadline !== undefined ? { deadline: ctx.deadline } : {};
-    const id = this.meta.id;
-    const validationCount = parts.set.validations.length;
-    const forEachValidation = (make: (rule: string, i: number) => RuleResult): void => {
-      for (let i = 0; i < validationCount; i++) results.push(make(`validations[${i}]`, i));
-    };
+    const opts = ctx.deadline !== undefined ? { deadline: ctx.deadline } : NO_OPTS;
     for (const binding of this.bindings) {
       if (binding.match && !binding.match.matches(view.facts)) continue;
-      const base = { binding: binding.name, validationActions: binding.actions };
-      const mode = binding.mode;
-      const configError = (message: string): void => {
-        const full = `failed to configure binding: ${message}`;
-        if (parts.set.failurePolicy === 'Ignore') {
-          results.push({ policyId: id, rule: 'binding', status: 'skip', message: `ignored (failurePolicy Ignore): ${full}`, mode, details: { ...base } });
-        } else {
-          results.push({ policyId: id, rule: 'binding', status: 'error', message: full, mode, details: { ...base } });
-        }
-      };
       const collected = collectParams(parts.paramKind, binding.paramRef, view.namespace, ctx.inventory);
       if (!collected.ok) {
-        configError(collected.message);
+        this.#configError(results, binding, collected.message);
         continue;
       }
       if (collected.params.length === 0) {
-        forEachValidation((rule) => ({ policyId: id, rule, status: 'skip', message: 'no params found for the binding (parameterNotFoundAction Allow)', mode, details: { ...base } }));
+        this.#allValidations(results, binding, 'skip', 'no params found for the binding (parameterNotFoundAction Allow)', binding.details);
         continue;
       }
       for (const param of collected.params) {
-        const details: Record<string, unknown> = { ...base };
-        if (param) details.param = paramName(param);
-        const activation = param ? { ...view.base, params: param } : view.base;
-        const outcome = runValidationSet(parts.set, activation, opts);
-        if (outcome.kind === 'nomatch') {
-          forEachValidation((rule) => ({ policyId: id, rule, status: 'skip', message: `matchCondition '${outcome.condition}' is false`, mode, details }));
-          continue;
-        }
-        if (outcome.kind === 'error') {
-          if (parts.set.failurePolicy === 'Ignore') {
-            forEachValidation((rule) => ({ policyId: id, rule, status: 'skip', message: `ignored (failurePolicy Ignore): ${outcome.message}`, mode, details }));
-          } else {
-            results.push({ policyId: id, rule: 'matchConditions', status: 'error', message: outcome.message, mode, details });
-          }
-          continue;
-        }
-        const published: Record<string, string> = {};
-        for (const a of outcome.annotations) {
-          if (a.value !== undefined) published[`${parts.name}/${a.key}`] = a.value.slice(0, 10 * 1024);
-          else if (a.error !== undefined && parts.set.failurePolicy === 'Fail') {
-            results.push({ policyId: id, rule: `auditAnnotations[${a.key}]`, status: 'error', message: a.error, mode, details });
-          }
-        }
-        if (Object.keys(published).length > 0) details.auditAnnotations = published;
-        for (const d of outcome.decisions) {
-          const rule = `validations[${d.index}]`;
-          if (d.evaluation === 'admit') results.push({ policyId: id, rule, status: 'pass', message: '', mode, details });
-          else if (d.evaluation === 'deny') {
-            results.push({ policyId: id, rule, status: 'fail', message: d.message, mode, details: { ...details, reason: d.reason } });
-          } else if (parts.set.failurePolicy === 'Ignore') {
-            results.push({ policyId: id, rule, status: 'skip', message: `ignored (failurePolicy Ignore): ${d.message}`, mode, details });
-          } else {
-            results.push({ policyId: id, rule, status: 'error', message: d.message, mode, details });
-          }
-        }
-        if (outcome.decisions.length === 0 && Object.keys(published).length > 0) {
-          results.push({ policyId: id, rule: 'auditAnnotations', status: 'pass', message: '', mode, details });
+        if (param === null) this.#evaluateOne(results, binding, view.base, opts, view.variables, binding.details);
+        else {
+          const activation = Object.create(view.base) as Record<string, unknown>;
+          activation.params = param;
+          this.#evaluateOne(results, binding, activation, opts, undefined, { ...binding.details, param: paramName(param) });
         }
       }
     }
     return results;
   }
+
+  #configError(results: RuleResult[], binding: CompiledBinding, message: string): void {
+    const full = `failed to configure binding: ${message}`;
+    const ignore = this.parts.set.failurePolicy === 'Ignore';
+    results.push({
+      policyId: this.meta.id,
+      rule: 'binding',
+      status: ignore ? 'skip' : 'error',
+      message: ignore ? `ignored (failurePolicy Ignore): ${full}` : full,
+      mode: binding.mode,
+      details: binding.details,
+    });
+  }
+
+  #allValidations(results: RuleResult[], binding: CompiledBinding, status: 'skip', message: string, details: Record<string, unknown>): void {
+    const n = this.parts.set.validations.length;
+    for (let i = 0; i < n; i++) results.push({ policyId: this.meta.id, rule: `validations[${i}]`, status, message, mode: binding.mode, details });
+  }
+
+  #evaluateOne(
+    results: RuleResult[],
+    binding: CompiledBinding,
+    activation: Record<string, unknown>,
+    opts: { deadline?: number },
+    shared: VariableCache | undefined,
+    details: Record<string, unknown>,
+  ): void {
+    const { set, name } = this.parts;
+    const id = this.meta.id;
+    const mode = binding.mode;
+    const outcome = runValidationSet(set, activation, opts, shared);
+    if (outcome.kind === 'nomatch') {
+      this.#allValidations(results, binding, 'skip', `matchCondition '${outcome.condition}' is false`, details);
+      return;
+    }
+    if (outcome.kind === 'error') {
+      if (set.failurePolicy === 'Ignore') this.#allValidations(results, binding, 'skip', `ignored (failurePolicy Ignore): ${outcome.message}`, details);
+      else results.push({ policyId: id, rule: 'matchConditions', status: 'error', message: outcome.message, mode, details });
+      return;
+    }
+    let published: Record<string, string> | undefined;
+    for (const a of outcome.annotations) {
+      if (a.value !== undefined) (published ??= {})[`${name}/${a.key}`] = a.value.slice(0, 10 * 1024);
+      else if (a.error !== undefined && set.failurePolicy === 'Fail') {
+        results.push({ policyId: id, rule: `auditAnnotations[${a.key}]`, status: 'error', message: a.error, mode, details });
+      }
+    }
+    const d0 = published ? { ...details, auditAnnotations: published } : details;
+    for (const d of outcome.decisions) {
+      const rule = RULE_NAMES[d.index] ?? `validations[${d.index}]`;
+      if (d.evaluation === 'admit') results.push({ policyId: id, rule, status: 'pass', message: '', mode, details: d0 });
+      else if (d.evaluation === 'deny') results.push({ policyId: id, rule, status: 'fail', message: d.message, mode, details: { ...d0, reason: d.reason } });
+      else if (set.failurePolicy === 'Ignore') results.push({ policyId: id, rule, status: 'skip', message: `ignored (failurePolicy Ignore): ${d.message}`, mode, details: d0 });
+      else results.push({ policyId: id, rule, status: 'error', message: d.message, mode, details: d0 });
+    }
+    if (outcome.decisions.length === 0 && published) results.push({ policyId: id, rule: 'auditAnnotations', status: 'pass', message: '', mode, details: d0 });
+  }
 }
+
+const NO_OPTS: { deadline?: number } = Object.freeze({});
+const RULE_NAMES = Array.from({ length: 32 }, (_, i) => `validations[${i}]`);
 
 function paramName(p: KObject): string {
   const m = meta(p);

@@ -1,7 +1,8 @@
 import { isObject } from '../../k8s/object.js';
 import type { FieldPath } from '../../core/span.js';
-import { CelEvaluationFailure, LazyMap, type CelEnvironment } from '../cel/index.js';
+import type { CelEnvironment } from '../cel/index.js';
 import { compileExpression, type CompileSite, type Compiled, type EvalOpts } from './program.js';
+import { VariablesMap, type VariableCache, type VariableDef } from './variables.js';
 
 /** The largest message a messageExpression may produce (celconfig.MaxEvaluatedMessageExpressionSizeBytes). */
 const MAX_MESSAGE_BYTES = 5 * 1024;
@@ -29,6 +30,8 @@ export interface ValidationSet {
   failurePolicy: FailurePolicy;
   matchConditions: NamedProgram[];
   variables: NamedProgram[];
+  /** Variable definitions by name, each with the signature of its definition prefix (for sharing values). */
+  variableDefs: ReadonlyMap<string, VariableDef>;
   validations: CompiledValidation[];
   auditAnnotations: { key: string; program: Compiled }[];
 }
@@ -76,10 +79,18 @@ export function compileValidationSet(env: CelEnvironment, src: ValidationSetSour
       program: compileExpression(env, o.valueExpression, [...src.auditAnnotations!.path, i, 'valueExpression'], site, 'string-or-null'),
     };
   });
+  const variables = named(src.variables, 'any');
+  const variableDefs = new Map<string, VariableDef>();
+  let prefix = '';
+  for (const v of variables) {
+    prefix += `${JSON.stringify(v.name)}=${JSON.stringify(v.program.expression)};`;
+    variableDefs.set(v.name, { name: v.name, program: v.program, key: prefix });
+  }
   return {
     failurePolicy: src.failurePolicy === 'Ignore' ? 'Ignore' : 'Fail',
     matchConditions: named(src.matchConditions, 'bool'),
-    variables: named(src.variables, 'any'),
+    variables,
+    variableDefs,
     validations,
     auditAnnotations,
   };
@@ -106,22 +117,23 @@ export type SetOutcome =
 /** Activation variables besides `variables`: object, oldObject, request, params, namespaceObject, authorizer. */
 export type BaseActivation = Record<string, unknown>;
 
-/** Adds the lazily computed `variables` map; each variable is computed at most once per activation. */
-export function withVariables(set: ValidationSet, base: BaseActivation, opts: EvalOpts): Record<string, unknown> {
-  if (set.variables.length === 0) return base;
-  const byName = new Map(set.variables.map((v) => [v.name, v.program]));
-  const activation: Record<string, unknown> = { ...base };
-  activation.variables = new LazyMap(byName.keys(), (name) => {
-    const r = byName.get(name)!.evaluate(activation, opts);
-    if (!r.ok) throw new CelEvaluationFailure(r.error);
-    return r.value;
-  });
+/**
+ * Adds the lazily computed `variables` map. Pass `shared` (values keyed by definition prefix) only when the
+ * activation is the same for every policy using it, i.e. the same request and no params.
+ */
+export function withVariables(set: ValidationSet, base: BaseActivation, opts: EvalOpts, shared?: VariableCache): Record<string, unknown> {
+  if (set.variableDefs.size === 0) return base;
+  const map = new VariablesMap(set.variableDefs, shared);
+  // A prototype link instead of a copy: the CEL environment only reads the declared names.
+  const activation = Object.create(base) as Record<string, unknown>;
+  activation.variables = map;
+  map.bind(activation, opts);
   return activation;
 }
 
 /** validating/validator.go Validate: match conditions, then every validation, then audit annotations. */
-export function runValidationSet(set: ValidationSet, base: BaseActivation, opts: EvalOpts): SetOutcome {
-  const activation = withVariables(set, base, opts);
+export function runValidationSet(set: ValidationSet, base: BaseActivation, opts: EvalOpts, shared?: VariableCache): SetOutcome {
+  const activation = withVariables(set, base, opts, shared);
   const matchErrors: string[] = [];
   for (const mc of set.matchConditions) {
     const r = mc.program.evaluate(activation, opts);
