@@ -140,3 +140,20 @@ function argHolds(a: SeccompArg, actual: number | undefined): boolean {
 export function seccompDenies(v: SeccompVerdict): boolean {
   return v.action !== 'SCMP_ACT_ALLOW' && v.action !== 'SCMP_ACT_LOG';
 }
+
+/**
+ * The audit-mode twin of a profile ("observe before enforce"): every refusing action (ERRNO, KILL, TRAP) becomes
+ * SCMP_ACT_LOG, so the workload runs unhindered and the kernel logs each call the profile would have refused.
+ */
+export function toLogProfile(p: SeccompProfile): SeccompProfile {
+  const log = (a: SeccompAction): SeccompAction => (a === 'SCMP_ACT_ALLOW' ? a : 'SCMP_ACT_LOG');
+  return {
+    defaultAction: log(p.defaultAction),
+    architectures: [...p.architectures],
+    syscalls: p.syscalls.map((r) => {
+      const out: SeccompSyscallRule = { ...r, names: [...r.names], action: log(r.action) };
+      delete out.errnoRet;
+      return out;
+    }),
+  };
+}
