@@ -6,7 +6,7 @@ import type { Diagnostic } from '../../core/diagnostic.js';
 import type { KObject, LoadedObject } from '../../k8s/object.js';
 import type { CompiledPolicy, PolicyEngineModule } from '../../policy/engine.js';
 import { RequestViews } from '../vap/activation.js';
-import { createVapEnvironment } from '../vap/index.js';
+import { createVapEnvironment, offlineAuthorizer } from '../vap/index.js';
 import { isKyvernoPolicy, KyvernoCompiledPolicy } from './clusterpolicy.js';
 import { isValidatingPolicy, ValidatingPolicyCompiled } from './vpol.js';
 
@@ -16,7 +16,7 @@ export { wildcardMatch, parseKind } from './match.js';
 export function compileKyvernoDocuments(docs: LoadedObject[]): { policies: CompiledPolicy[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const env = createVapEnvironment();
-  const views = new RequestViews();
+  const views = new RequestViews(offlineAuthorizer);
   const policies: CompiledPolicy[] = [];
   for (const d of docs) {
     if (isValidatingPolicy(d.object)) policies.push(new ValidatingPolicyCompiled(d, env, views, diagnostics));

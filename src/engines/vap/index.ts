@@ -5,7 +5,9 @@
 import { diag, type Diagnostic } from '../../core/diagnostic.js';
 import { meta, type KObject, type LoadedObject } from '../../k8s/object.js';
 import type { CompiledPolicy, PolicyEngineModule } from '../../policy/engine.js';
-import { CelEnvironment, type CelType } from '../cel/index.js';
+import { CelAuthorizerValue, CelEnvironment, type CelType } from '../cel/index.js';
+import type { EvalContext } from '../../policy/engine.js';
+import { InventoryRbacAuthorizer } from './rbac.js';
 import { RequestViews } from './activation.js';
 import { compileBinding, compilePolicyParts, isVapBinding, isVapPolicy, VapCompiledPolicy, type CompiledBinding } from './policy.js';
 
@@ -21,6 +23,7 @@ export const VAP_VARIABLES: Record<string, CelType> = {
   params: 'dyn',
   namespaceObject: 'dyn',
   variables: 'dyn',
+  authorizer: 'kubernetes.authorization.Authorizer',
 };
 
 export function createVapEnvironment(): CelEnvironment {
@@ -31,10 +34,15 @@ function policyName(o: KObject): string {
   return String(meta(o).name ?? '');
 }
 
+/** The `authorizer` of an evaluation: RBAC objects of the input answer for the request's user. */
+export function offlineAuthorizer(ctx: EvalContext): CelAuthorizerValue {
+  return new CelAuthorizerValue(new InventoryRbacAuthorizer(ctx.inventory, ctx.request.userInfo));
+}
+
 export function compileVapDocuments(docs: LoadedObject[]): { policies: CompiledPolicy[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const env = createVapEnvironment();
-  const views = new RequestViews();
+  const views = new RequestViews(offlineAuthorizer);
   const policyDocs = docs.filter((d) => isVapPolicy(d.object));
   const bindingsByPolicy = new Map<string, CompiledBinding[]>();
   const bindingDocs = new Map<string, LoadedObject>();
