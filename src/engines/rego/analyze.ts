@@ -310,6 +310,12 @@ function exprAnalysis(t: Term, bound: ReadonlySet<number>, needs: Set<number>, o
       patternVars(args[n] as Term, bound, outs, needs);
       return needsOk(needs, bound);
     }
+    if (n === undefined && loose && args.length > 0) {
+      // arity unknown here (closure analysis): the last operand may be an output
+      for (let i = 0; i < args.length - 1; i++) termNeeds(args[i] as Term, bound, needs, outs);
+      patternVars(args[args.length - 1] as Term, bound, outs, new Set());
+      return true;
+    }
   }
   termNeeds(t, bound, needs, outs);
   return needsOk(needs, bound);

@@ -56,8 +56,10 @@ export class DocNode {
     }
     return c;
   }
+  /** the default rule is `default f(_) := x` */
+  defaultIsFunc = false;
   get hasValueRules(): boolean {
-    return this.complete.length > 0 || this.partial.length > 0 || this.defaultValue !== undefined;
+    return this.complete.length > 0 || this.partial.length > 0 || (this.defaultValue !== undefined && !this.defaultIsFunc);
   }
   get hasFuncs(): boolean {
     return this.funcs.length > 0;
@@ -152,13 +154,18 @@ function checkRecursion(program: Program): RegoError[] {
         }
         for (const t of terms) refsOf(t, mod, program, refs);
         for (const r of refs) {
-          let n: DocNode | undefined = program.root;
+          let n: DocNode = program.root;
+          let left = false;
           for (const seg of r) {
             const c: DocNode | undefined = n.children.get(seg);
-            if (!c) break;
+            if (!c) {
+              // the ref leaves the rule tree: base data unless it indexes into a rule's value
+              left = n.rules.length === 0;
+              break;
+            }
             n = c;
           }
-          if (n && n !== program.root) s.add(n);
+          if (!left && n !== program.root) s.add(n);
         }
       }
       deps.set(node, s);
@@ -375,7 +382,7 @@ export function upsert(v: Value | undefined, path: readonly Value[], value: Valu
 // ---------------------------------------------------------------------------------------------------------------
 // Documents
 
-function baseLookup(ctx: Ctx, path: readonly string[]): Value | undefined {
+function baseLookup(ctx: Ctx, path: readonly Value[]): Value | undefined {
   if (ctx.overrides) {
     for (const o of ctx.overrides) {
       if (o.path.length <= path.length && o.path.every((s, i) => s === path[i])) return getPath(o.value, path.slice(o.path.length));
@@ -483,7 +490,8 @@ function evalRuleSet(ctx: Ctx, node: DocNode): Value | undefined {
   if (node.complete.length) {
     let value: Value | undefined;
     let loc: Loc | undefined;
-    const allConst = node.complete.every((c) => c.constValue !== undefined && c.elses.length === 0);
+    const first = node.complete[0]?.constValue;
+    const allConst = node.complete.every((c) => c.constValue !== undefined && c.elses.length === 0 && equal(c.constValue, first as Value));
     for (const c of node.complete) {
       runClause(ctx, c, undefined, (fr, cl) => {
         const v = fr.s[cl.valueSlot as number] as Value;
@@ -491,7 +499,7 @@ function evalRuleSet(ctx: Ctx, node: DocNode): Value | undefined {
           value = v;
           loc = c.loc;
         } else if (!equal(value, v)) throw conflict('complete rules must not produce multiple outputs', loc);
-        return allConst || c.constValue !== undefined;
+        return allConst;
       });
       if (allConst && value !== undefined) break;
     }
@@ -644,6 +652,7 @@ export class Gen implements CallArity {
       const clause = this.clause(rule, mod, [], head.value, undefined, undefined, head.args);
       if (node.defaultValue) throw new RegoError('rego_type_error', `multiple default rules data.${node.path.join('.')} found`, rule.loc);
       node.defaultValue = clause;
+      node.defaultIsFunc = head.args !== undefined;
       return;
     }
     const { rest } = splitHeadRef(head.ref);
@@ -1229,20 +1238,22 @@ export class Gen implements CallArity {
       let i = 0;
       while (i < segs.length) {
         const s = segs[i] as Term;
-        if (s.t === 'scalar' && typeof s.v === 'string' && node.children.has(s.v)) {
-          node = node.children.get(s.v) as DocNode;
+        const key = s.t === 'scalar' && (typeof s.v === 'string' || typeof s.v === 'number') ? String(s.v) : undefined;
+        if (key !== undefined && node.children.has(key)) {
+          node = node.children.get(key) as DocNode;
           i++;
         } else break;
       }
       const rest = this.refSteps(segs.slice(i), bound, b);
-      if (!node.hasValueRules && !node.hasFuncs && i < segs.length) {
+      if (node.rules.length === 0 && i < segs.length) {
         // the ref leaves the rule tree: read base data along the constant part directly
         const constPath: string[] = [...node.path];
+        // numbers index arrays in base data; at the root data keys are strings
         let j = i;
         while (j < segs.length) {
           const s = segs[j] as Term;
-          if (s.t === 'scalar' && typeof s.v === 'string') {
-            constPath.push(s.v);
+          if (s.t === 'scalar' && (typeof s.v === 'string' || typeof s.v === 'number')) {
+            constPath.push(j === 0 ? String(s.v) : (s.v as string));
             j++;
           } else break;
         }

@@ -412,7 +412,7 @@ class Parser {
 
   private literal(): Literal | undefined {
     const loc = this.loc();
-    if (this.isKw('some') && this.peek().kind !== 'punct' || (this.isKw('some') && this.isP('[', this.peek()))) {
+    if (this.isKw('some') && !this.isP('(', this.peek()) && !this.isP('.', this.peek())) {
       return this.withs(this.someDecl(loc));
     }
     if (this.futureKeywords && this.isKw('every') && (this.peek().kind === 'ident')) {
@@ -706,7 +706,7 @@ class Parser {
       this.nest = 1;
       const saveOr = this.noOr;
       this.noOr = false;
-      const inner = this.exprTerm();
+      const inner = this.inExpr(true);
       this.noOr = saveOr;
       this.nest = saveNest;
       this.expect(')');
