@@ -4,12 +4,13 @@ import type { CompiledPolicy, PolicyEngineModule } from '../policy/engine.js';
 import * as pss from '../engines/pss/index.js';
 import { vapEngine } from '../engines/vap/index.js';
 import { kyvernoEngine } from '../engines/kyverno/index.js';
+import { gatekeeperEngine } from '../engines/gatekeeper/index.js';
 
 /**
  * The engines whose policy documents Rampart recognises in policy directories. Adding a format means adding its
  * module here; scan, serve and test all go through this list.
  */
-export const POLICY_ENGINES: readonly PolicyEngineModule[] = [vapEngine, kyvernoEngine];
+export const POLICY_ENGINES: readonly PolicyEngineModule[] = [vapEngine, kyvernoEngine, gatekeeperEngine];
 
 /** Built-in Pod Security Standards policy for a level and version ("latest" or "v1.X"). */
 export function builtinPssPolicies(level: 'baseline' | 'restricted', version: string): { policies: CompiledPolicy[]; diagnostics: Diagnostic[] } {

@@ -145,3 +145,18 @@ test('duplicate keys are rejected as yaml_parse_error', () => {
   assert.equal(r.diagnostics[0].code, 'yaml_parse_error');
   assert.match(r.diagnostics[0].message, /DUPLICATE_KEY/);
 });
+
+test('YAML the Go parser accepts loads even where the strict parser objects (multi-line quoted scalar)', () => {
+  const text = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: lenient
+data:
+  description: "When set to true the TLS {} is optional, defaults
+  to false."
+`;
+  const r = loadManifestText(text, 'lenient.yaml');
+  assert.deepEqual(r.diagnostics, []);
+  assert.equal((r.objects[0].object.data as Record<string, string>).description, 'When set to true the TLS {} is optional, defaults to false.');
+  assert.equal(r.objects[0].locate(['metadata', 'name']).line, 4);
+});

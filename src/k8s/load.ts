@@ -1,4 +1,5 @@
 import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, type Document, type Node, type ParsedNode } from 'yaml';
+import jsYaml from 'js-yaml';
 import { diag, type Diagnostic } from '../core/diagnostic.js';
 import type { FieldPath, SourceSpan } from '../core/span.js';
 import { isObject, type KObject, type LoadedObject } from './object.js';
@@ -44,19 +45,26 @@ export function loadManifestText(text: string, file: string, limits: LoadLimits 
   };
   for (const doc of docList) {
     const docStart = spanAt(doc.range?.[0] ?? 0);
-    if (doc.errors.length > 0) {
-      for (const e of doc.errors) {
-        diagnostics.push(diag('yaml_parse_error', `${e.code}: ${firstLine(e.message)}`, { span: spanAt(e.pos[0]) }));
-      }
-      continue;
-    }
-    if (doc.contents === null) continue; // empty document (e.g. a trailing ---, helm's empty templates)
     let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
-    } catch (e) {
-      diagnostics.push(diag('yaml_parse_error', (e as Error).message, { span: docStart }));
-      continue;
+    if (doc.errors.length > 0) {
+      // The `yaml` library is stricter than the Go YAML parser Kubernetes uses (e.g. a multi-line quoted scalar
+      // indented no deeper than its key). What Kubernetes accepts must load: retry the document leniently and
+      // keep the strict parser's positions as best effort; report the strict errors only if that fails too.
+      value = lenientParse(text.slice(doc.range[0], doc.range[2]));
+      if (value === undefined) {
+        for (const e of doc.errors) {
+          diagnostics.push(diag('yaml_parse_error', `${e.code}: ${firstLine(e.message)}`, { span: spanAt(e.pos[0]) }));
+        }
+        continue;
+      }
+    } else {
+      if (doc.contents === null) continue; // empty document (e.g. a trailing ---, helm's empty templates)
+      try {
+        value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
+      } catch (e) {
+        diagnostics.push(diag('yaml_parse_error', (e as Error).message, { span: docStart }));
+        continue;
+      }
     }
     if (value === null || value === undefined) continue;
     const contentSpan = spanAt((doc.contents as Node).range?.[0] ?? 0);
@@ -68,9 +76,9 @@ export function loadManifestText(text: string, file: string, limits: LoadLimits 
       );
       continue;
     }
-    if (exceedsDepth(value, limits.maxDepth)) {
+    if (exceedsDepth(value, limits.maxDepth, MAX_NODES)) {
       diagnostics.push(
-        diag('input_too_deep', `document nests deeper than ${limits.maxDepth} levels; not scanned`, { span: contentSpan }),
+        diag('input_too_deep', `document nests deeper than ${limits.maxDepth} levels or has over ${MAX_NODES} nodes; not scanned`, { span: contentSpan }),
       );
       continue;
     }
@@ -142,11 +150,26 @@ function locateIn(doc: Document.Parsed, path: FieldPath, spanAt: (offset: number
   return best === undefined ? undefined : spanAt(best);
 }
 
-function exceedsDepth(root: unknown, maxDepth: number): boolean {
+/** Node budget per document: also bounds a walk over alias-shared subtrees (a DAG) from the lenient parser. */
+const MAX_NODES = 2_000_000;
+
+/** js-yaml with its safe default schema; undefined unless exactly one document parses. */
+function lenientParse(source: string): unknown {
+  try {
+    const docs: unknown[] = [];
+    jsYaml.loadAll(source, (d) => docs.push(d));
+    return docs.length === 1 && docs[0] !== null ? docs[0] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function exceedsDepth(root: unknown, maxDepth: number, maxNodes: number): boolean {
   const stack: [unknown, number][] = [[root, 1]];
+  let nodes = 0;
   while (stack.length > 0) {
     const [v, d] = stack.pop()!;
-    if (d > maxDepth) return true;
+    if (d > maxDepth || ++nodes > maxNodes) return true;
     if (Array.isArray(v)) {
       for (const x of v) if (typeof x === 'object' && x !== null) stack.push([x, d + 1]);
     } else if (typeof v === 'object' && v !== null) {
