@@ -12,8 +12,18 @@ export interface BenchProgram {
 }
 
 export interface BenchCandidate extends Candidate {
-  /** Compiles once with the given declared variables; activation holds plain JSON values. */
+  /** Compiles once with the given declared variables; activation holds values made by `prepare`. */
   compile(expr: string, vars: string[]): BenchProgram;
+  /** Turns a plain JSON object into what the engine takes (identity when it takes plain JSON). */
+  prepare(json: unknown): unknown;
+}
+
+/** JSON → @bufbuild/cel input: integers as bigint, objects as Map (it does not read plain objects). */
+function jsonToBuf(v: unknown): unknown {
+  if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : v;
+  if (Array.isArray(v)) return v.map(jsonToBuf);
+  if (v && typeof v === 'object') return new Map(Object.entries(v).map(([k, x]) => [k, jsonToBuf(x)]));
+  return v;
 }
 
 const UnsignedInt = (new Environment().evaluate('1u') as object).constructor as new (v: bigint) => { valueOf(): bigint };
@@ -104,6 +114,7 @@ function rampart(): BenchCandidate {
       if (!c.ok) throw new Error(c.error.message);
       return { run: (a) => c.program.evaluate(a) };
     },
+    prepare: (json) => json,
   };
 }
 
@@ -133,6 +144,7 @@ function marcbachmann(): BenchCandidate {
       // No int conversion: this library reads JSON integers as doubles (a Kubernetes-semantics gap).
       return { run: (a) => fn(a) };
     },
+    prepare: (json) => json,
   };
 }
 
@@ -193,6 +205,7 @@ function bufbuild(): BenchCandidate {
       const p = bufPlan(celEnv({ funcs: bufStrings }), bufParse(expr));
       return { run: (a) => p(a as never) };
     },
+    prepare: jsonToBuf,
   };
 }
 
@@ -237,6 +250,7 @@ function celJsCandidate(): BenchCandidate {
       if (!parsed.isSuccess) throw new Error(`cel-js cannot parse ${expr}`);
       return { run: (a) => celJs.evaluate(parsed.cst, a as never) };
     },
+    prepare: (json) => json,
   };
 }
 

@@ -33,9 +33,12 @@ export class CostMeter {
   deadline = Infinity;
   nextClockCheck = Infinity;
   now: () => number = Date.now;
+  /** Nesting depth: the outermost evaluation needs no saved state (the common case allocates nothing). */
+  #depth = 0;
 
-  enter(limit: number, deadline: number | undefined, now: (() => number) | undefined): MeterState {
-    const saved: MeterState = [this.remaining, this.limit, this.deadline, this.nextClockCheck, this.now];
+  enter(limit: number, deadline: number | undefined, now: (() => number) | undefined): MeterState | undefined {
+    const saved: MeterState | undefined =
+      this.#depth++ === 0 ? undefined : [this.remaining, this.limit, this.deadline, this.nextClockCheck, this.now];
     this.remaining = limit;
     this.limit = limit;
     this.deadline = deadline ?? Infinity;
@@ -44,8 +47,9 @@ export class CostMeter {
     return saved;
   }
 
-  leave(saved: MeterState): void {
-    [this.remaining, this.limit, this.deadline, this.nextClockCheck, this.now] = saved;
+  leave(saved: MeterState | undefined): void {
+    this.#depth--;
+    if (saved) [this.remaining, this.limit, this.deadline, this.nextClockCheck, this.now] = saved;
   }
 
   get used(): number {

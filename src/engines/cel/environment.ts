@@ -35,7 +35,8 @@ export class CelEnvironment {
   constructor(readonly options: CelEnvOptions) {
     const env = new Environment({
       enableOptionalTypes: true,
-      homogeneousAggregateLiterals: false,
+      // Kubernetes' base environment enables cel.HomogeneousAggregateLiterals: [1, 'a'] is a compile error.
+      homogeneousAggregateLiterals: true,
       limits: { maxAstNodes: 20_000, maxDepth: 250, maxListElements: 10_000, maxMapEntries: 10_000, maxCallArguments: 32 },
     });
     const libs = kubernetesLibraries({ meter: this.#meter });
@@ -147,7 +148,7 @@ export function toCelError(err: unknown, expression: string, fallback: CelErrorC
     const inner = toCelError(e.cause, expression, fallback);
     if (inner.code !== fallback || e.cause instanceof CelLibraryError) return withPosition(inner, expression, e.range);
   }
-  if (err instanceof RangeError) return { code: 'cel_eval_error', message: `expression too deep: ${err.message}` };
+  if (err instanceof RangeError && /call stack/i.test(err.message)) return { code: 'cel_eval_error', message: `expression too deep: ${err.message}` };
   const message = e?.summary ?? e?.message ?? String(err);
   return withPosition({ code: fallback, message }, expression, e?.range);
 }

@@ -23,7 +23,12 @@ export type {
   CelResult,
   CelType,
 } from './types.js';
-export { CelAuthorizerValue, type CelAuthorizer, type CelAuthorizationDecision } from './library/authz.js';
+export {
+  CelAuthorizerValue,
+  type CelAuthorizer,
+  type CelAuthorizationDecision,
+  type CelAuthorizationRequest,
+} from './library/authz.js';
 
 /**
  * Compiles one expression. Pass a CelEnvironment to share its cache and conversions (the fast path); passing

@@ -1,3 +1,4 @@
+import { Optional } from '@marcbachmann/cel-js';
 import { nodeCount } from '../ast.js';
 import { fail, type CelLibrary, type CelLibraryContext, type CelMacro } from './library.js';
 
@@ -168,6 +169,35 @@ export function comprehensionsLibrary({ meter }: CelLibraryContext): CelLibrary 
     },
   });
 
+  /** opt.optMap(x, expr) / opt.optFlatMap(x, expr) (cel-go optional library). */
+  const optMacro = (flat: boolean): CelMacro => ({
+    signature: `dyn.${flat ? 'optFlatMap' : 'optMap'}(ast, ast): dyn`,
+    expand: ({ args, receiver }: { args: any[]; receiver: any }) => ({
+      receiver,
+      name: identName(args[0], flat ? 'optFlatMap' : 'optMap'),
+      body: args[1],
+      ctx1: undefined as any,
+      async: false,
+      typeCheck(checker: any, m: any, ctx: any) {
+        const rt = checker.check(m.receiver, ctx);
+        const inner = rt.kind === 'optional' ? rt.valueType : checker.getType('dyn');
+        m.ctx1 = ctx.forkWithVariable(m.name, inner);
+        const bt = checker.check(m.body, m.ctx1);
+        return flat ? bt : checker.registry.getOptionalType(bt);
+      },
+      evaluate(ev: any, m: any, ctx: any) {
+        const opt = ev.run(m.receiver, ctx);
+        if (!(opt instanceof Optional)) fail(`${flat ? 'optFlatMap' : 'optMap'}() requires an optional receiver`);
+        if (!opt.hasValue()) return Optional.none();
+        meter.charge(m.cost ?? 1);
+        const r = ev.run(m.body, m.ctx1.reuse(ctx).setIterValue(opt.value(), ev));
+        if (!flat) return Optional.of(r);
+        if (!(r instanceof Optional)) fail('optFlatMap() expression must return an optional');
+        return r;
+      },
+    }),
+  });
+
   return {
     name: 'comprehensions',
     functions: [],
@@ -182,6 +212,8 @@ export function comprehensionsLibrary({ meter }: CelLibraryContext): CelLibrary 
       macro('transformMap', 'transformMap', 4),
       macro('transformMapEntry', 'transformMapEntry', 3),
       macro('transformMapEntry', 'transformMapEntry', 4),
+      optMacro(false),
+      optMacro(true),
     ],
   };
 }

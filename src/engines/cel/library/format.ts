@@ -51,7 +51,7 @@ function formatArg(verb: string, arg: unknown, precision: number | undefined): s
       const n = toNumber(arg, verb);
       if (!Number.isFinite(n)) return nonFinite(n);
       const p = precision ?? 6;
-      return verb === 'f' ? n.toFixed(p) : goExp(n.toExponential(p));
+      return verb === 'f' ? toFixedHalfEven(n, p) : goExp(n.toExponential(p));
     }
     case 'b':
     case 'o':
@@ -83,6 +83,18 @@ function toNumber(arg: unknown, verb: string): number {
   return fail(`${verb === 'f' ? 'fixed-point' : 'scientific'} clause can only be used on doubles, was given ${typeName(arg)}`);
 }
 
+/** Go's %f rounds an exact binary halfway value to even (2.5 → "2"); JS toFixed rounds it up. */
+function toFixedHalfEven(n: number, p: number): string {
+  const s = n.toFixed(p);
+  const scaled = n * 10 ** p;
+  if (Number.isFinite(scaled) && Math.abs(scaled) < 2 ** 52 && scaled - Math.trunc(scaled) === 0.5 * Math.sign(scaled)) {
+    const down = Math.trunc(scaled);
+    const even = down % 2 === 0 ? down : down + Math.sign(scaled);
+    return (even / 10 ** p).toFixed(p);
+  }
+  return s;
+}
+
 function nonFinite(n: number): string {
   return Number.isNaN(n) ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity';
 }
@@ -93,23 +105,24 @@ function goExp(s: string): string {
 }
 
 /** The %s rendering of a value (string(x) for scalars, CEL-like literals for lists and maps). */
-export function stringOf(v: unknown, nested = false): string {
-  if (typeof v === 'string') return nested ? JSON.stringify(v) : v;
+export function stringOf(v: unknown): string {
+  if (typeof v === 'string') return v;
   if (typeof v === 'bigint' || typeof v === 'boolean') return String(v);
   if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 1e21 ? String(v) : String(v);
   if (v === null) return 'null';
-  if (Array.isArray(v)) return '[' + v.map((x) => stringOf(x, true)).join(', ') + ']';
+  if (Array.isArray(v)) return '[' + v.map((x) => stringOf(x)).join(', ') + ']';
   if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
   if (v instanceof Date) return v.toISOString().replace('.000Z', 'Z');
-  if (v instanceof Optional) return v.hasValue() ? `optional(${stringOf(v.value(), true)})` : 'optional.none()';
+  if (v instanceof Optional) return v.hasValue() ? `optional(${stringOf(v.value())})` : 'optional.none()';
   if (v instanceof Map || Object.getPrototypeOf(v) === Object.prototype) {
     const entries = v instanceof Map ? [...v.entries()] : Object.entries(v as object);
     const parts = entries
-      .map(([k, x]) => [stringOf(k, true), stringOf(x, true)] as const)
+      .map(([k, x]) => [stringOf(k), stringOf(x)] as const)
       .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
       .map(([k, x]) => `${k}: ${x}`);
     return '{' + parts.join(', ') + '}';
   }
   if (isUint(v)) return String(v.valueOf());
+  if ((v as object).constructor?.name === 'Type') return String((v as { name: string }).name).replace(/<.*$/, '');
   return String(v);
 }

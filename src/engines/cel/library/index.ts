@@ -7,12 +7,14 @@ import { namedFormatLibrary } from './named-format.js';
 import { quantityLibrary } from './quantity.js';
 import { regexLibrary } from './regex.js';
 import { setsLibrary } from './sets.js';
+import { stdlibGapsLibrary } from './stdlib-gaps.js';
 import { stringsLibrary } from './strings.js';
 import { urlLibrary } from './url.js';
 
 /** Every library of the Kubernetes CEL environment, instantiated for one environment. */
 export function kubernetesLibraries(ctx: CelLibraryContext): CelLibrary[] {
   return [
+    stdlibGapsLibrary(),
     listsLibrary(ctx),
     regexLibrary(ctx),
     stringsLibrary(ctx),

@@ -41,8 +41,9 @@ describe('lists (k8s library/lists.go)', () => {
     ['[1.0].indexOf(1.1)', -1],
     ['[1, 2, 2, 3].lastIndexOf(2)', 2],
     ['[1, 2, 3, 4].slice(1, 3)', [2, 3]],
-    ['[1, [2, [3]]].flatten()', [1, 2, [3]]],
-    ['[1, [2, [3]]].flatten(2)', [1, 2, 3]],
+    ['[[1, 2], [3]].flatten()', [1, 2, 3]],
+    ['[[[1]], [[2, 3]]].flatten()', [[1], [2, 3]]],
+    ['[[[1]], [[2, 3]]].flatten(2)', [1, 2, 3]],
     ['[3, 1, 2].sort()', [1, 2, 3]],
     ['[1, 2, 1, 3].distinct()', [1, 2, 3]],
     ['[1, 2, 3].reverse()', [3, 2, 1]],
@@ -94,7 +95,13 @@ describe('strings ext (cel-go ext/strings.go)', () => {
     ["'this is a string: %s, and an integer: %d'.format(['str', 42])", 'this is a string: str, and an integer: 42'],
     ["'%.3f'.format([1.2345])", '1.234'],
     ["'%x %X %o %b'.format([255, 255, 8, 5])", 'ff FF 10 101'],
-    ["'%s'.format([[1, 'a']])", '[1, "a"]'],
+    ["'%s %s'.format([[1, 2], ['a']])", '[1, 2] [a]'],
+    ["'%.0f'.format([2.5])", '2'],
+    ["optional.of(41).optMap(x, x + 1).value()", 42],
+    ["optional.ofNonZeroValue('').hasValue()", false],
+    ['1.0 == 1', true],
+    ["b'a' < b'b'", true],
+    ['int(42u)', 42],
     ["'%e'.format([1234.5])", '1.234500e+03'],
     ["'100%%'.format([])", '100%'],
   ]);
@@ -105,19 +112,32 @@ describe('strings ext (cel-go ext/strings.go)', () => {
   ]);
 });
 
+describe('homogeneous aggregate literals (Kubernetes enables them)', () => {
+  it("[1, 'a'] is a compile error", () => {
+    const c = env.compile("[1, 'a'].size() > 0");
+    assert.equal(!c.ok && c.error.code, 'cel_type_error');
+  });
+  it('a list literal passed to format may mix types', () => {
+    assert.equal(value(env, "'%s=%d'.format(['x', 42])"), 'x=42');
+  });
+  it('format of a list-typed expression', () => {
+    assert.equal(value(env, "'%s/%s'.format(object.parts)", { object: { parts: ['a', 'b'] } }), 'a/b');
+  });
+});
+
 describe('sets ext (cel-go ext/sets.go)', () => {
   table([
     ['sets.contains([], [])', true],
     ['sets.contains([], [1])', false],
     ['sets.contains([1, 2, 3, 4], [2, 3])', true],
-    ['sets.contains([1, 2.0, 3u], [1.0, 2u, 3])', true],
+    ['sets.contains([1, 2, 3], [dyn(1.0), dyn(2u), dyn(3)])', true],
     ['sets.equivalent([], [])', true],
     ['sets.equivalent([1], [1, 1])', true],
-    ['sets.equivalent([1], [1u, 1.0])', true],
-    ['sets.equivalent([1, 2, 3], [3u, 2.0, 1])', true],
+    ['sets.equivalent([1], [dyn(1u), dyn(1.0)])', true],
+    ['sets.equivalent([1, 2, 3], [dyn(3u), dyn(2.0), dyn(1)])', true],
     ['sets.intersects([1], [])', false],
     ['sets.intersects([1], [1, 2])', true],
-    ['sets.intersects([[1], [2, 3]], [[1, 2], [2, 3.0]])', true],
+    ['sets.intersects([[1], [2, 3]], [[1, 2], [2, 3]])', true],
   ]);
 });
 

@@ -1,5 +1,5 @@
 import { formatString } from './format.js';
-import { fail, overloads, type CelLibrary, type CelLibraryContext } from './library.js';
+import { fail, overloads, type CelLibrary, type CelLibraryContext, type CelMacro } from './library.js';
 
 /** Namespace value behind the `strings` identifier (strings.quote(...)). */
 export class StringsNamespace {}
@@ -64,7 +64,43 @@ export function stringsLibrary({ meter }: CelLibraryContext): CelLibrary {
       'string.replace(string, string, int): string': replace,
       'string.reverse(): string': reverse,
       'StringsNamespace.quote(string): string': quote,
-      'string.format(list): string': format,
+    }),
+    macros: [formatMacro(format)],
+  };
+}
+
+/**
+ * `'...'.format([args])` as a macro: like cel-go's homogeneous-literal validator, a list literal passed to
+ * format may mix types (['x', 42]); any other argument must be a list.
+ */
+function formatMacro(format: (s: string, args: unknown[]) => string): CelMacro {
+  return {
+    signature: 'string.format(ast): string',
+    expand: ({ args, receiver }: { args: any[]; receiver: any }) => ({
+      receiver,
+      arg: args[0],
+      async: false,
+      typeCheck(checker: any, m: any, ctx: any) {
+        const rt = checker.check(m.receiver, ctx);
+        if (rt.kind !== 'dyn' && rt.name !== 'string') {
+          throw checker.createError('no_matching_overload', `found no matching overload for '${checker.formatType(rt)}.format(list)'`, m.receiver);
+        }
+        if (m.arg.op === 'list') {
+          for (const el of m.arg.args) checker.check(el, ctx);
+        } else {
+          const at = checker.check(m.arg, ctx);
+          if (at.kind !== 'list' && at.kind !== 'dyn') {
+            throw checker.createError('no_matching_overload', `found no matching overload for 'string.format(${checker.formatType(at)})'`, m.arg);
+          }
+        }
+        return checker.getType('string');
+      },
+      evaluate(ev: any, m: any, ctx: any) {
+        const s = ev.run(m.receiver, ctx);
+        const list = m.arg.op === 'list' ? m.arg.args.map((el: any) => ev.run(el, ctx)) : ev.run(m.arg, ctx);
+        if (typeof s !== 'string' || !Array.isArray(list)) fail('format() needs a string receiver and a list argument');
+        return format(s, list);
+      },
     }),
   };
 }
