@@ -58,3 +58,4 @@ export {
 } from './policy.js';
 export { PSS_CODES } from './codes.js';
 export { SAFE_SYSCTLS_1_0, SAFE_SYSCTLS_1_27, SAFE_SYSCTLS_1_29, SAFE_SYSCTLS_1_32, SAFE_SYSCTLS_1_37 } from './checks/sysctls.js';
+export { type PsaAdmissionInput, type PsaAdmissionResult, simulatePodSecurityAdmission } from './admission.js';

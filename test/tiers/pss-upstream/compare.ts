@@ -15,6 +15,7 @@ import {
   parseLevel,
   parseNamespacePolicyLabels,
   parseVersion,
+  simulatePodSecurityAdmission,
   type LevelVersion,
 } from '../../../src/engines/pss/index.js';
 
@@ -29,7 +30,12 @@ interface LabelCase {
   id: string;
   labels: Record<string, string>;
 }
-type Case = PodCase | LabelCase;
+interface AdmissionCase {
+  id: string;
+  pod: Record<string, any>;
+  admission: { labels: Record<string, string>; target: 'pod' | 'controller'; name: string };
+}
+type Case = PodCase | LabelCase | AdmissionCase;
 
 const [bin, moduleDir, fuzzArg] = process.argv.slice(2);
 if (!bin || !moduleDir) {
@@ -233,6 +239,14 @@ for (let i = 0; i < fuzzCount; i++) {
   for (let k = 0; k < 4; k++) cases.push({ id: `fuzz/${i}/${k}`, level: pick(LEVELS), version: pick(VERSIONS), pod });
 }
 for (let i = 0; i < 500; i++) cases.push(labelCase(i));
+for (let i = 0; i < Math.ceil(fuzzCount / 2); i++) {
+  const { labels } = labelCase(i);
+  cases.push({
+    id: `admission/${i}`,
+    pod: randomPod(),
+    admission: { labels, target: pick(['pod', 'controller'] as const), name: pick(['web', '', 'wëb"1']) },
+  });
+}
 
 function runUpstream(input: Case[]): Promise<Map<string, any>> {
   return new Promise((resolve, reject) => {
@@ -265,6 +279,19 @@ function fmtLv(lv: LevelVersion): { level: string; version: string } {
 }
 
 function ours(c: Case): any {
+  if ('admission' in c) {
+    const a = c.admission;
+    return {
+      admission: simulatePodSecurityAdmission({
+        namespaceLabels: a.labels,
+        target: a.target,
+        resource: a.target === 'pod' ? 'pods' : 'deployments.apps',
+        name: a.name,
+        podMetadata: c.pod.metadata,
+        podSpec: c.pod.spec,
+      }),
+    };
+  }
   if ('labels' in c) {
     const p = parseNamespacePolicyLabels(c.labels);
     const errs = p.diagnostics.map((d) => d.message);
@@ -283,7 +310,12 @@ function ours(c: Case): any {
   };
 }
 
+function sortKeys(o: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
 function theirs(o: any): any {
+  if (o.admission) return { admission: o.admission };
   if (o.enforce) return { enforce: o.enforce, audit: o.audit, warn: o.warn, labelErrors: o.labelErrors };
   return {
     levelError: o.levelError,
@@ -304,8 +336,15 @@ for (const c of cases) {
   if (!u) problem = 'no upstream output';
   else if (u.error) problem = `upstream could not decode: ${u.error}`;
   else {
-    const a = JSON.stringify(ours(c));
-    const b = JSON.stringify(theirs(u));
+    const mine = ours(c);
+    const up = theirs(u);
+    for (const x of [mine, up]) {
+      if (x.admission) {
+        x.admission = { allowed: x.admission.allowed, message: x.admission.message, warnings: x.admission.warnings, auditAnnotations: sortKeys(x.admission.auditAnnotations) };
+      }
+    }
+    const a = JSON.stringify(mine);
+    const b = JSON.stringify(up);
     if (a !== b) problem = `ours:     ${a}\nupstream: ${b}`;
     else if ('expectAllowed' in c && c.expectAllowed !== undefined && theirs(u).allowed !== c.expectAllowed) {
       problem = `testdata expectation ${c.expectAllowed ? 'pass' : 'fail'} not met`;
@@ -318,5 +357,21 @@ for (const c of cases) {
     passed++;
   }
 }
+// Coverage: how often upstream reported each reason, and what the admission cases exercised.
+const reasons = new Map<string, number>();
+const adm = { denied: 0, warned: 0, audited: 0, labelErrors: 0, allowedQuietly: 0 };
+for (const u of upstream.values()) {
+  for (const r of u.results ?? []) if (!r.allowed) reasons.set(r.forbiddenReason, (reasons.get(r.forbiddenReason) ?? 0) + 1);
+  const a = u.admission;
+  if (a) {
+    if (!a.allowed) adm.denied++;
+    if (a.warnings.length) adm.warned++;
+    if (a.auditAnnotations['audit-violations']) adm.audited++;
+    if (a.auditAnnotations.error) adm.labelErrors++;
+    if (a.allowed && !a.warnings.length && !a.auditAnnotations['audit-violations']) adm.allowedQuietly++;
+  }
+}
+console.log(`coverage: ${[...reasons].sort().map(([k, v]) => `${k}=${v}`).join('; ')}`);
+console.log(`admission: ${JSON.stringify(adm)}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);
