@@ -18,6 +18,8 @@ export interface WebhookServerOptions {
   maxBodyBytes: number;
   /** False until the first policy set is loaded, and again while draining. */
   ready?: () => boolean;
+  /** Text for /metrics when it is not just this process's registry (aggregated over cluster workers). */
+  metricsText?: () => Promise<string>;
 }
 
 /** Default request body limit: an object and its old version at the API server's 1.5 MiB object limit, plus room. */
@@ -144,7 +146,7 @@ export class WebhookServer {
         }
         case '/metrics':
           if (req.method !== 'GET') throw new HttpError(405, 'method_not_allowed', 'use GET');
-          this.opts.metrics.registry.metrics().then(
+          (this.opts.metricsText ?? (() => this.opts.metrics.registry.metrics()))().then(
             (text) => this.reply(res, 200, this.opts.metrics.registry.contentType, text),
             () => this.fail(res, new HttpError(500, 'internal', 'metrics unavailable')),
           );

@@ -81,13 +81,15 @@ export class WebhookMetrics {
       name: 'rampart_policy_reload_failing',
       help: '1 while the policies on disk are broken and the last good set is being served.',
       registers,
+      aggregator: 'max',
     });
     this.lastReload = new Gauge({
       name: 'rampart_policy_last_reload_success_timestamp_seconds',
       help: 'When the policy set being served was loaded.',
       registers,
+      aggregator: 'min',
     });
-    this.policiesLoaded = new Gauge({ name: 'rampart_policies_loaded', help: 'Policies in the set being served.', registers });
+    this.policiesLoaded = new Gauge({ name: 'rampart_policies_loaded', help: 'Policies in the set being served.', registers, aggregator: 'min' });
     this.inFlight = new Gauge({ name: 'rampart_admission_in_flight_requests', help: 'Requests being handled now.', registers });
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'rampart_' });
   }

@@ -25,6 +25,8 @@ export interface ServeConfig {
   drainTimeoutSeconds: number;
   scope?: AdmissionScope;
   logLevel: string;
+  /** Set in the workers of `--workers N`: metrics are aggregated through the primary. */
+  clusterWorker?: boolean;
 }
 
 export interface RunningServer {
@@ -58,21 +60,27 @@ export function watchedPaths(sel: PolicySelection, set: PolicySet): string[] {
  * Loads policies and certificates, starts the webhook and the reload poller. Policy or certificate errors at start
  * are a StartupError (there is no last good set to fall back on yet); later they only keep the last good one.
  */
-export async function startServe(cfg: ServeConfig, logger: Logger = pino({ level: cfg.logLevel, base: { service: 'rampart-webhook' } })): Promise<RunningServer> {
-  const now = () => new Date();
-  const initial = await loadPolicySet(cfg.selection, { now: now() });
+export function serveLogger(level: string, worker?: number): Logger {
+  return pino({ level, base: { service: 'rampart-webhook', ...(worker !== undefined ? { worker } : {}) } });
+}
+
+/** Loads the policy set and the certificate as the server would, or throws StartupError with every problem. */
+export async function prepareServe(cfg: ServeConfig, logger: Logger, now: Date): Promise<{ initial: PolicySet; tls?: { cert: string; key: string } }> {
+  const initial = await loadPolicySet(cfg.selection, { now });
   for (const d of initial.diagnostics) if (d.severity !== 'error') logger.warn({ code: d.code, at: formatSpan(d.span) || undefined }, d.message);
   if (hasErrors(initial.diagnostics)) throw new StartupError(initial.diagnostics.filter((d) => d.severity === 'error'));
-
-  let tls: { cert: string; key: string } | undefined;
-  if (!cfg.insecureHttp) {
-    if (!cfg.tlsCert || !cfg.tlsKey) {
-      throw new StartupError([{ code: 'usage_error', severity: 'error', message: '--tls-cert and --tls-key are required (or --insecure-http for local testing)' }]);
-    }
-    const { pair, diagnostics } = await loadKeyPair(cfg.tlsCert, cfg.tlsKey, now());
-    if (!pair) throw new StartupError(diagnostics);
-    tls = { cert: pair.certPem, key: pair.keyPem };
+  if (cfg.insecureHttp) return { initial };
+  if (!cfg.tlsCert || !cfg.tlsKey) {
+    throw new StartupError([{ code: 'usage_error', severity: 'error', message: '--tls-cert and --tls-key are required (or --insecure-http for local testing)' }]);
   }
+  const { pair, diagnostics } = await loadKeyPair(cfg.tlsCert, cfg.tlsKey, now);
+  if (!pair) throw new StartupError(diagnostics);
+  return { initial, tls: { cert: pair.certPem, key: pair.keyPem } };
+}
+
+export async function startServe(cfg: ServeConfig, logger: Logger = serveLogger(cfg.logLevel)): Promise<RunningServer> {
+  const now = () => new Date();
+  const { initial, tls } = await prepareServe(cfg, logger, now());
 
   let watched = watchedPaths(cfg.selection, initial);
   const webhook = createWebhook({
@@ -91,6 +99,7 @@ export async function startServe(cfg: ServeConfig, logger: Logger = pino({ level
     maxBodyBytes: cfg.maxBodyBytes,
     failurePolicy: cfg.failurePolicy,
     scope: cfg.scope,
+    clusterWorker: cfg.clusterWorker,
   });
 
   const certFiles = tls ? [resolve(cfg.tlsCert!), resolve(cfg.tlsKey!)] : [];

@@ -5,6 +5,7 @@ import type { PolicySet } from '../evaluate/index.js';
 import { AdmissionHandler, type AdmissionScope, type FailurePolicy, type FindingRecorder } from './admission.js';
 import { DEFAULT_MAX_BODY_BYTES, WebhookServer } from './http.js';
 import { WebhookMetrics } from './metrics.js';
+import { workerMetrics } from './cluster.js';
 import { PolicySetHolder, type Fingerprinter, type PolicyLoader } from './reload.js';
 
 export interface WebhookOptions {
@@ -28,6 +29,8 @@ export interface WebhookOptions {
   record?: FindingRecorder;
   /** Process metrics (CPU, memory, event loop lag) on /metrics. Default true. */
   defaultMetrics?: boolean;
+  /** Set in a cluster worker: /metrics answers with every worker's metrics aggregated. */
+  clusterWorker?: boolean;
 }
 
 export interface Webhook {
@@ -72,6 +75,7 @@ export function createWebhook(o: WebhookOptions): Webhook {
     onPolicy: (id, status, seconds) => metrics.policy(id, status, seconds),
   });
   const server = new WebhookServer({
+    metricsText: o.clusterWorker ? workerMetrics(metrics.registry) : undefined,
     handler,
     metrics,
     logger: o.logger,

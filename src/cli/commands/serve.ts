@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
+import type { ServeConfig } from '../../server/run.js';
 import { addPolicySelectionOptions, selectionFromFlags, type SelectionFlags } from '../options.js';
 
 interface ServeFlags extends SelectionFlags {
@@ -16,6 +17,7 @@ interface ServeFlags extends SelectionFlags {
   namespaceSelector?: string;
   objectSelector?: string;
   logLevel: string;
+  workers: string;
 }
 
 export function register(program: Command): void {
@@ -35,6 +37,7 @@ export function register(program: Command): void {
     .option('--drain-timeout <seconds>', 'on SIGTERM, how long requests in flight may take before connections are cut', '15')
     .option('--namespace-selector <selector>', 'only evaluate requests in matching namespaces (kubectl syntax, e.g. "env in (prod,staging)")')
     .option('--object-selector <selector>', 'only evaluate objects whose labels match (kubectl syntax, e.g. "!rampart.dev/skip")')
+    .option('--workers <n>', 'worker processes sharing the port (use the CPUs the pod gets; metrics are aggregated)', '1')
     .addOption(new Option('--log-level <level>', 'log level (JSON logs on stdout)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .addHelpText(
       'after',
@@ -64,7 +67,12 @@ function usage(msg: string): number {
 }
 
 async function runServe(flags: ServeFlags): Promise<number> {
-  const [{ startServe, StartupError }, { parseLabelSelector }] = await Promise.all([import('../../server/run.js'), import('../../server/selector-syntax.js')]);
+  const [{ startServe, prepareServe, serveLogger, StartupError }, { parseLabelSelector }, { default: cluster }, { runPrimary }] = await Promise.all([
+    import('../../server/run.js'),
+    import('../../server/selector-syntax.js'),
+    import('node:cluster'),
+    import('../../server/cluster.js'),
+  ]);
   const int = (name: string, v: string, min: number, max: number): number | string => {
     const n = Number(v);
     return Number.isInteger(n) && n >= min && n <= max ? n : `${name} must be an integer from ${min} to ${max}, got "${v}"`;
@@ -74,7 +82,8 @@ async function runServe(flags: ServeFlags): Promise<number> {
   const maxBody = int('--max-body-bytes', flags.maxBodyBytes, 1024, 64 * 1024 * 1024);
   const reload = int('--reload-interval', flags.reloadInterval, 0, 3600);
   const drain = int('--drain-timeout', flags.drainTimeout, 0, 3600);
-  for (const v of [port, timeout, maxBody, reload, drain]) if (typeof v === 'string') return usage(v);
+  const workers = int('--workers', flags.workers, 1, 64);
+  for (const v of [port, timeout, maxBody, reload, drain, workers]) if (typeof v === 'string') return usage(v);
   if (!flags.insecureHttp && (!flags.tlsCert || !flags.tlsKey)) return usage('--tls-cert and --tls-key are required (or --insecure-http for local testing)');
   if (flags.insecureHttp && (flags.tlsCert || flags.tlsKey)) return usage('--insecure-http cannot be combined with --tls-cert/--tls-key');
   const scope: { namespaceSelector?: object; objectSelector?: object } = {};
@@ -87,24 +96,39 @@ async function runServe(flags: ServeFlags): Promise<number> {
     if ('error' in r) return usage(`${flag}: ${r.error}`);
     scope[key] = r.selector;
   }
-  const selection = selectionFromFlags(flags, (m) => process.stderr.write(`rampart: ${m}\n`));
-  let running;
+  const selection = selectionFromFlags(flags, (m) => cluster.isPrimary && process.stderr.write(`rampart: ${m}\n`));
+  const config: ServeConfig = {
+    selection,
+    port: port as number,
+    host: flags.host,
+    tlsCert: flags.tlsCert,
+    tlsKey: flags.tlsKey,
+    insecureHttp: flags.insecureHttp === true,
+    timeoutSeconds: timeout as number,
+    failurePolicy: flags.failurePolicy,
+    maxBodyBytes: maxBody as number,
+    reloadIntervalSeconds: reload as number,
+    drainTimeoutSeconds: drain as number,
+    scope,
+    logLevel: flags.logLevel,
+    clusterWorker: cluster.isWorker,
+  };
+  // Signals are handled from before the server listens, so a SIGTERM right after start still drains cleanly.
+  let requestStop: () => void = () => {};
+  const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
+  const onStop = () => requestStop();
+  let running: Awaited<ReturnType<typeof startServe>> | undefined;
+  process.on('SIGHUP', () => void running?.reload());
   try {
-    running = await startServe({
-      selection,
-      port: port as number,
-      host: flags.host,
-      tlsCert: flags.tlsCert,
-      tlsKey: flags.tlsKey,
-      insecureHttp: flags.insecureHttp === true,
-      timeoutSeconds: timeout as number,
-      failurePolicy: flags.failurePolicy,
-      maxBodyBytes: maxBody as number,
-      reloadIntervalSeconds: reload as number,
-      drainTimeoutSeconds: drain as number,
-      scope,
-      logLevel: flags.logLevel,
-    });
+    if (workers !== 1 && cluster.isPrimary) {
+      // check policies and certificates once, so problems are printed once, then fork the workers
+      const logger = serveLogger(flags.logLevel);
+      await prepareServe(config, logger, new Date());
+      return await runPrimary({ workers: workers as number, logger });
+    }
+    process.once('SIGTERM', onStop);
+    process.once('SIGINT', onStop);
+    running = await startServe(config, serveLogger(flags.logLevel, cluster.worker?.id));
   } catch (e) {
     if (e instanceof StartupError) {
       for (const d of e.diagnostics) process.stderr.write(`${d.span ? `${d.span.file}:${d.span.line}:${d.span.column}: ` : ''}${d.severity} ${d.code}: ${d.message}\n`);
@@ -114,12 +138,8 @@ async function runServe(flags: ServeFlags): Promise<number> {
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE' || (e as NodeJS.ErrnoException).code === 'EACCES') return usage(`cannot listen on ${flags.host}:${flags.port}: ${(e as NodeJS.ErrnoException).code}`);
     throw e;
   }
-  const server = running;
-  await new Promise<void>((resolve) => {
-    const stop = () => void server.stop().then(resolve);
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-    process.on('SIGHUP', () => void server.reload());
-  });
+  await stopRequested;
+  await running.stop();
+  if (cluster.isWorker) process.disconnect(); // the IPC channel would keep a drained worker alive
   return EXIT.ok;
 }
