@@ -7,8 +7,11 @@ export interface RuncRun {
   bundle: string;
   id: string;
   timeoutMs: number;
-  /** Called with the container's host PID once runc reports it (observe uses it). */
-  onStarted?: (pid: number) => void;
+  /**
+   * When set, the container is created (`runc create`: cgroup made, process waiting), this hook runs (e.g. to
+   * attach tracers to the cgroup), then `runc start` lets the process run.
+   */
+  beforeStart?: () => Promise<void>;
 }
 
 export interface RuncResult {
@@ -32,9 +35,26 @@ export async function runcRun(r: RuncRun, now: () => number = Date.now): Promise
   let timedOut = false;
   try {
     const exitCode = await new Promise<number | null>((resolve) => {
-      const child = spawn(r.runc, ['--root', r.stateRoot, 'run', '--bundle', r.bundle, r.id], {
+      const verb = r.beforeStart ? 'create' : 'run';
+      const child = spawn(r.runc, ['--root', r.stateRoot, verb, '--bundle', r.bundle, r.id], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
+      if (r.beforeStart) {
+        // `runc create` exits once the container exists; the container keeps our pipes until it ends ('close').
+        const hook = r.beforeStart;
+        child.on('exit', (code) => {
+          if (code !== 0) return;
+          hook().then(
+            () => execFile(r.runc, ['--root', r.stateRoot, 'start', r.id], (err, _o, e) => {
+              if (err) stderr += `runc start: ${String(e || err.message)}`;
+            }),
+            (e: unknown) => {
+              stderr += `before start: ${(e as Error).message}\n`;
+              execFile(r.runc, ['--root', r.stateRoot, 'kill', r.id, 'KILL'], () => undefined);
+            },
+          );
+        });
+      }
       child.stdout.on('data', (b: Buffer) => {
         if (stdout.length < MAX_OUTPUT) stdout += b.toString('utf8');
       });

@@ -33,6 +33,8 @@ export interface SandboxRequest {
   workParent?: string;
   /** Keep the bundles for debugging (default: removed). */
   keep?: boolean;
+  /** Runs between `runc create` and `runc start` of each job (observe attaches its tracer to the cgroup here). */
+  beforeStart?: (job: { name: string; containerId: string; cgroupsPath: string }) => Promise<void>;
 }
 
 export interface SandboxJobResult extends RuncResult {
@@ -66,7 +68,9 @@ export async function runSandbox(req: SandboxRequest): Promise<{ results: Sandbo
         const id = `rampart-${runId}-${job.name}`.slice(0, 60);
         const bundle = join(workDir, 'bundles', job.name);
         prepareBundle(bundle, rootfs, req, job, id);
-        const r = await runcRun({ runc: req.runc, stateRoot, bundle, id, timeoutMs: req.timeoutMs });
+        const hook = req.beforeStart;
+        const beforeStart = hook ? () => hook({ name: job.name, containerId: id, cgroupsPath: cgroupsPathOf(id) }) : undefined;
+        const r = await runcRun({ runc: req.runc, stateRoot, bundle, id, timeoutMs: req.timeoutMs, beforeStart });
         results[i] = { ...r, name: job.name, containerId: id };
       }
     };
@@ -91,6 +95,11 @@ function prepareBundle(bundle: string, rootfs: string, req: SandboxRequest, job:
   const config = structuredClone(req.config) as { process: { args: string[] }; root: { path: string }; linux: Record<string, unknown> };
   config.process.args = job.args;
   config.root.path = rootfs;
-  config.linux.cgroupsPath = `/rampart/${id}`;
+  config.linux.cgroupsPath = cgroupsPathOf(id);
   writeFileSync(join(bundle, 'config.json'), JSON.stringify(config, null, 2));
+}
+
+/** The cgroup of a sandbox container (under /rampart in every hierarchy). */
+export function cgroupsPathOf(containerId: string): string {
+  return `/rampart/${containerId}`;
 }

@@ -2,7 +2,7 @@ import { SYSCALLS_AARCH64, SYSCALLS_X86_64 } from '../../compilers/seccomp/sysca
 
 /** What the tracer saw (io/observe RawObservation, structurally): host pids, raw syscall results. */
 export type Observation =
-  | { kind: 'exec'; time: number; pid: number; ppid: number; uid: number; comm: string; ret: number; path: string }
+  | { kind: 'exec'; time: number; pid: number; ppid: number; uid: number; comm: string; ret: number; path: string; argv0: string }
   | { kind: 'open'; time: number; pid: number; ppid: number; uid: number; comm: string; ret: number; flags: number; path: string }
   | { kind: 'socket'; time: number; pid: number; ppid: number; uid: number; comm: string; ret: number; family: number; type: number; protocol: number }
   | { kind: 'connect'; time: number; pid: number; ppid: number; uid: number; comm: string; ret: number; family: number; port: number; addr: string }
@@ -102,6 +102,15 @@ export function openFlags(flags: number): string {
   return [acc, ...bits.filter(([b]) => (flags & b) !== 0).map(([, n]) => n)].join('|');
 }
 
+/**
+ * busybox runs its applets by re-executing /proc/self/exe with the applet name as argv[0]: name the program after
+ * the applet (/bin/<applet>), which is the path a process rule would list.
+ */
+export function execPath(path: string, argv0: string): string {
+  if (path !== '/proc/self/exe' || argv0 === '') return path;
+  return argv0.includes('/') ? argv0 : `/bin/${argv0}`;
+}
+
 function result(ret: number): string {
   if (ret >= 0) return 'Passed';
   return ERRNO_TEXT[-ret] ?? `errno ${-ret}`;
@@ -119,6 +128,8 @@ export function toKubeArmorRecords(
   epochOffsetMs: number,
 ): KubeArmorLogRecord[] {
   const exe = new Map<number, string>();
+  /** Every program each pid ran, to name a seccomp record's process by its comm. */
+  const history = new Map<number, string[]>();
   const out: { t: number; r: KubeArmorLogRecord }[] = [];
   const labels = Object.entries(workload.labels)
     .map(([k, v]) => `${k}=${v}`)
@@ -140,16 +151,23 @@ export function toKubeArmorRecords(
       if (parent) exe.set(o.child, parent);
       continue;
     }
+    // The runtime's own init (runc:[2:INIT]) before it execs the workload is not the workload.
+    if (o.comm.startsWith('runc:[')) continue;
     const ms = o.time + epochOffsetMs;
     const self = exe.get(o.pid) ?? o.comm;
     const parent = exe.get(o.ppid) ?? '';
     const common = { ...stamp(ms), ...ident, HostPPID: o.ppid, HostPID: o.pid, UID: o.uid, Type: 'ContainerLog' as const, Enforcer: 'rampart-observe' as const };
     switch (o.kind) {
       case 'exec': {
-        if (o.ret === 0) exe.set(o.pid, o.path);
+        const path = execPath(o.path, o.argv0);
+        if (o.ret === 0) {
+          exe.set(o.pid, path);
+          history.set(o.pid, [...(history.get(o.pid) ?? []), path]);
+        }
+        const data = path === o.path ? 'syscall=SYS_EXECVE' : `syscall=SYS_EXECVE exe=${o.path}`;
         out.push({
           t: ms,
-          r: { ...common, ParentProcessName: o.ret === 0 ? parent || self : parent, ProcessName: o.ret === 0 ? o.path : self, Source: o.ret === 0 ? parent || self : self, Operation: 'Process', Resource: o.path, Data: 'syscall=SYS_EXECVE', Result: result(o.ret) },
+          r: { ...common, ParentProcessName: parent, ProcessName: o.ret === 0 ? path : self, Source: parent, Operation: 'Process', Resource: path, Data: data, Result: result(o.ret) },
         });
         break;
       }
@@ -178,7 +196,10 @@ export function toKubeArmorRecords(
     const name = Object.keys(table).find((k) => table[k] === s.syscall) ?? `syscall_${s.syscall}`;
     const action = SECCOMP_ACTIONS.find(([c]) => (s.code & 0xffff0000) >>> 0 === c)?.[1] ?? `0x${s.code.toString(16)}`;
     const passes = action === 'SCMP_ACT_LOG' || action === 'SCMP_ACT_ALLOW';
-    const process = exe.get(s.pid) ?? s.exe;
+    // comm is the program's name (at most 15 characters): the last exec of that pid with that name, else the
+    // audit record's exe.
+    const ran = (history.get(s.pid) ?? []).filter((p) => p.slice(p.lastIndexOf('/') + 1).slice(0, 15) === s.comm);
+    const process = ran.length > 0 ? ran[ran.length - 1] : s.exe || exe.get(s.pid) || s.comm;
     const ms = s.time * 1000;
     out.push({
       t: ms,
