@@ -20,9 +20,15 @@ export function termNeeds(t: Term, bound: ReadonlySet<number>, needs: Set<number
         else termNeeds(p, bound, needs, outs);
       }
       return;
-    case 'call':
-      for (const a of t.args) termNeeds(a, bound, needs, outs);
+    case 'call': {
+      // vars bound by one operand's ref indexes are available to the others
+      const own = new Set<number>();
+      const ownNeeds = new Set<number>();
+      for (const a of t.args) termNeeds(a, bound, ownNeeds, own);
+      for (const o of own) outs.add(o);
+      for (const n of ownNeeds) if (!own.has(n)) needs.add(n);
       return;
+    }
     case 'array':
     case 'set':
       for (const i of t.items) termNeeds(i, bound, needs, outs);

@@ -152,7 +152,8 @@ function checkRecursion(program: Program): RegoError[] {
           if (e.value) terms.push(e.value);
           for (const l of e.body) litTerms(l, terms);
         }
-        for (const t of terms) refsOf(t, mod, program, refs);
+        const locals = localNames(rule);
+        for (const t of terms) refsOf(t, mod, program, refs, locals);
         for (const r of refs) {
           let n: DocNode = program.root;
           let left = false;
@@ -208,6 +209,35 @@ function checkRecursion(program: Program): RegoError[] {
   return errors;
 }
 
+/** Names a rule declares itself (operands, :=, some, every): they shadow rules of the package. */
+function localNames(rule: Rule): Set<string> {
+  const out = new Set<string>();
+  const pat = (t: Term | undefined): void => {
+    if (!t) return;
+    if (t.t === 'var') out.add(t.name);
+    else if (t.t === 'array') t.items.forEach(pat);
+    else if (t.t === 'object') t.items.forEach(([, v]) => pat(v));
+  };
+  (rule.head.args ?? []).forEach(pat);
+  const lits = (ls: Literal[]): void => {
+    for (const l of ls) {
+      if (l.k === 'expr' && l.term.t === 'call' && l.term.op === 'assign') pat(l.term.args[0]);
+      else if (l.k === 'some') l.vars.forEach(pat);
+      else if (l.k === 'somein') {
+        pat(l.key);
+        pat(l.value);
+      } else if (l.k === 'every') {
+        pat(l.key);
+        pat(l.value);
+        lits(l.body);
+      }
+    }
+  };
+  lits(rule.body);
+  rule.elses.forEach((e) => lits(e.body));
+  return out;
+}
+
 function litTerms(l: Literal, out: Term[]): void {
   switch (l.k) {
     case 'expr':
@@ -227,17 +257,18 @@ function litTerms(l: Literal, out: Term[]): void {
 }
 
 /** Data paths a term refers to (rules of the package by name, imports, data refs, function calls). */
-function refsOf(t: Term, mod: Module, program: Program, out: string[][]): void {
-  const rec = (x: Term): void => refsOf(x, mod, program, out);
+function refsOf(t: Term, mod: Module, program: Program, out: string[][], locals: ReadonlySet<string> = new Set()): void {
+  const rec = (x: Term): void => refsOf(x, mod, program, out, locals);
   switch (t.t) {
     case 'var': {
+      if (locals.has(t.name)) return;
       const p = globalPath(t.name, mod, program);
       if (p) out.push(p);
       return;
     }
     case 'ref': {
       let base: string[] | undefined;
-      if (t.head.t === 'var') base = t.head.name === 'data' ? [] : globalPath(t.head.name, mod, program);
+      if (t.head.t === 'var' && !locals.has(t.head.name)) base = t.head.name === 'data' ? [] : globalPath(t.head.name, mod, program);
       if (base) {
         const p = [...base];
         for (const s of t.path) {
@@ -361,11 +392,13 @@ export function iterate(v: Value, f: (k: Value, val: Value) => boolean): boolean
   return false;
 }
 
+/** Walks base data; a number also finds an object key with its text (data.nested[2] reads {"2": ...}). */
 function getPath(v: Value | undefined, path: readonly Value[]): Value | undefined {
   let cur = v;
   for (const p of path) {
     if (cur === undefined) return undefined;
-    cur = index(cur, p);
+    const next: Value | undefined = index(cur, p);
+    cur = next === undefined && typeof p === 'number' && cur instanceof RObject ? cur.get(String(p)) : next;
   }
   return cur;
 }
@@ -437,6 +470,8 @@ function computeNode(ctx: Ctx, node: DocNode): Value | undefined {
     if (cv !== undefined) {
       const prev = obj.get(name);
       if (prev instanceof RObject && cv instanceof RObject) obj.setStr(name, mergeObjects(prev, cv));
+      else if (prev instanceof RSet && cv instanceof RSet) obj.setStr(name, new RSet([...prev.m.values(), ...cv.m.values()]));
+      else if (prev !== undefined && !equal(prev, cv)) throw conflict('object keys must be unique');
       else obj.setStr(name, cv);
     }
   }
@@ -679,7 +714,7 @@ export class Gen implements CallArity {
     if (node.partial.length) throw new RegoError('rego_type_error', `conflicting rules data.${node.path.join('.')} found`, rule.loc);
     const value = head.value ?? { t: 'scalar', v: true, loc: rule.loc };
     const c = this.clause(rule, mod, rule.body, value, undefined, undefined, undefined);
-    c.elses = rule.elses.map((e) => this.clause(rule, mod, e.body, e.value ?? value, undefined, undefined, undefined));
+    c.elses = rule.elses.map((e) => this.clause(rule, mod, e.body, e.value ?? { t: 'scalar', v: true, loc: e.loc }, undefined, undefined, undefined));
     if (c.elses.length) c.constValue = undefined;
     node.complete.push(c);
   }
@@ -1247,13 +1282,13 @@ export class Gen implements CallArity {
       const rest = this.refSteps(segs.slice(i), bound, b);
       if (node.rules.length === 0 && i < segs.length) {
         // the ref leaves the rule tree: read base data along the constant part directly
-        const constPath: string[] = [...node.path];
+        const constPath: Value[] = [...node.path];
         // numbers index arrays in base data; at the root data keys are strings
         let j = i;
         while (j < segs.length) {
           const s = segs[j] as Term;
           if (s.t === 'scalar' && (typeof s.v === 'string' || typeof s.v === 'number')) {
-            constPath.push(j === 0 ? String(s.v) : (s.v as string));
+            constPath.push(s.v as string);
             j++;
           } else break;
         }
@@ -1381,6 +1416,27 @@ export class Gen implements CallArity {
       };
       return fromGet(get);
     }
+    // operands that bind variables (refs with unbound indexes) run first: `x == input.xs[x]`
+    const order = t.args.map((a, i) => {
+      const needs = new Set<number>();
+      const outs = new Set<number>();
+      litAnalysis({ k: 'expr', term: a, negated: false, with: [], loc: a.loc }, bound, needs, outs, false, this);
+      return { i, outs: outs.size };
+    });
+    if (order.some((o) => o.outs > 0) && order.some((o) => o.outs === 0)) {
+      const idx = [...order.filter((o) => o.outs > 0), ...order.filter((o) => o.outs === 0)].map((o) => o.i);
+      const sorted = idx.map((i) => args[i] as TC);
+      return {
+        each: (fr, cb) =>
+          eachAll(sorted, fr, (vals) => {
+            const real = new Array<Value>(n);
+            idx.forEach((i, j) => (real[i] = vals[j] as Value));
+            if (invoke.relation) return invoke.relation(fr, real, cb);
+            const v = invoke.fn(fr, real);
+            return v === undefined ? false : cb(v);
+          }),
+      };
+    }
     return {
       each: (fr, cb) =>
         eachAll(args, fr, (vals) => {
@@ -1468,7 +1524,7 @@ export class Gen implements CallArity {
       }
       return impl(args, fr.ctx.env.bctx);
     } catch (e) {
-      if (e instanceof RangeError && !(e instanceof BuiltinError)) {
+      if ((e instanceof RangeError || e instanceof SyntaxError) && !(e instanceof BuiltinError)) {
         this.builtinFailure(fr, new BuiltinError('eval_builtin_error', e.message), decl.name, loc);
         return undefined;
       }

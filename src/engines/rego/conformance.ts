@@ -73,10 +73,12 @@ export function runCase(c: ConformanceCase, file: string, index: number): CaseOu
   if (ENV_BUILTINS.some((b) => src.includes(b + '('))) return { ...base, status: 'skip', message: 'depends on the network or host environment' };
   const wantErr = c.want_error_code !== undefined || c.want_error !== undefined;
   const fail = (message: string): CaseOutcome => ({ ...base, status: 'fail', message });
-  const checkErr = (code: string, message: string): CaseOutcome => {
+  const checkErr = (code: string, message: string, span?: { file: string; line: number }): CaseOutcome => {
     if (!wantErr) return fail(`unexpected error ${code}: ${message}`);
     if (c.want_error_code !== undefined && c.want_error_code !== code) return fail(`want error code ${c.want_error_code}, got ${code}: ${message}`);
-    if (c.want_error !== undefined && !message.includes(c.want_error)) return fail(`want error containing ${JSON.stringify(c.want_error)}, got ${code}: ${message}`);
+    // OPA's error text is "file:line: code: message"
+    const full = `${span ? `${span.file}:${span.line}: ` : ''}${code}: ${message}`;
+    if (c.want_error !== undefined && !full.includes(c.want_error)) return fail(`want error containing ${JSON.stringify(c.want_error)}, got ${full}`);
     return { ...base, status: 'pass' };
   };
   const compiled = compileRego(
@@ -85,12 +87,12 @@ export function runCase(c: ConformanceCase, file: string, index: number): CaseOu
   );
   if (!compiled.ok) {
     const d = compiled.diagnostics[0];
-    return checkErr(d?.code ?? 'rego_compile_error', compiled.diagnostics.map((x) => x.message).join('; '));
+    return checkErr(d?.code ?? 'rego_compile_error', d?.message ?? '', d?.span);
   }
   let input: Value | undefined = c.input === undefined ? undefined : fromJS(c.input);
   if (c.input_term !== undefined) {
     const r = compiled.compiled.queryValues(`__input__ := ${c.input_term}`, {});
-    if (!r.ok) return checkErr(r.error.code, r.error.message);
+    if (!r.ok) return checkErr(r.error.code, r.error.message, r.error.span);
     input = r.results[0]?.get('__input__');
   }
   const r = compiled.compiled.queryValues(c.query, {
@@ -100,7 +102,7 @@ export function runCase(c: ConformanceCase, file: string, index: number): CaseOu
     now: new Date(),
     limits: { timeoutMs: 10_000 },
   });
-  if (!r.ok) return checkErr(r.error.code, r.error.message);
+  if (!r.ok) return checkErr(r.error.code, r.error.message, r.error.span);
   if (wantErr) return fail(`want error ${c.want_error_code ?? ''} ${c.want_error ?? ''}, got ${r.results.length} result(s)`);
   if (c.want_defined !== undefined) {
     const defined = r.results.length > 0;

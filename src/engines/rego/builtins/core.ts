@@ -1,6 +1,6 @@
 /** Operators, comparison, arithmetic, aggregates, arrays, sets, objects, types and casts. */
 import { compare, equal, isNumber, normInt, RObject, RSet, typeName, type Value } from '../value.js';
-import { builtinErr, typeErr, type BuiltinRegistry } from './types.js';
+import { BuiltinError, builtinErr, typeErr, type BuiltinRegistry } from './types.js';
 import { addNum, bigOf, cmpNum, collection, fixFloat, intArg, isInt, mulNum, num, numResult, subNum } from './util.js';
 
 export function registerCore(r: BuiltinRegistry): void {
@@ -54,7 +54,7 @@ export function registerCore(r: BuiltinRegistry): void {
     const x = intArg(a as Value, 1);
     const y = intArg(b as Value, 2);
     const step = intArg(s as Value, 3);
-    if (step <= 0) throw builtinErr('step must be a positive integer');
+    if (step <= 0) throw builtinErr('step must be a positive number above zero');
     if (Math.abs(y - x) / step > 10_000_000) throw builtinErr('range too large');
     const out: Value[] = [];
     if (x <= y) for (let i = x; i <= y; i += step) out.push(i);
@@ -219,7 +219,7 @@ export function registerCore(r: BuiltinRegistry): void {
     if (isNumber(v as Value)) return v as number;
     const s = (v as string).trim();
     if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s)) {
-      if (/^[-+]?(inf|infinity|nan)$/i.test(s)) throw builtinErr(`invalid syntax`);
+      if (/^[-+]?(inf|infinity|nan)$/i.test(s)) throw new BuiltinError('eval_type_error', `operand 1 must be a valid number string`);
       throw builtinErr(`invalid syntax`);
     }
     if (/^[-+]?\d+$/.test(s)) return normInt(BigInt(s.replace('+', '')));
@@ -244,16 +244,17 @@ export function registerCore(r: BuiltinRegistry): void {
   r.register('cast_null', ([v]) => (v === null ? null : undefined));
   r.register('cast_object', ([v]) => (v instanceof RObject ? v : undefined));
 
-  const bits = (f: (a: bigint, b: bigint) => bigint) => ([a, b]: Value[]) => {
-    if (!isInt(a as Value)) throw typeErr(1, a as Value, 'integer');
-    if (!isInt(b as Value)) throw typeErr(2, b as Value, 'integer');
+  const bits = (f: (a: bigint, b: bigint) => bigint, unsignedRhs = false) => ([a, b]: Value[]) => {
+    intArg(a as Value, 1);
+    intArg(b as Value, 2);
+    if (unsignedRhs && bigOf(b as Value) < 0n) throw new BuiltinError('eval_type_error', 'operand 2 must be an unsigned integer number but got a negative integer');
     return normInt(f(bigOf(a as Value), bigOf(b as Value)));
   };
   r.register('bits.or', bits((a, b) => a | b));
   r.register('bits.and', bits((a, b) => a & b));
   r.register('bits.xor', bits((a, b) => a ^ b));
-  r.register('bits.lsh', bits((a, b) => a << b));
-  r.register('bits.rsh', bits((a, b) => a >> b));
+  r.register('bits.lsh', bits((a, b) => a << b, true));
+  r.register('bits.rsh', bits((a, b) => a >> b, true));
   r.register('bits.negate', ([a]) => normInt(~bigOf(a as Value)));
 
   r.registerRelation('walk', ([x], _b, emit) => walkValue(x as Value, [], emit));
@@ -384,7 +385,7 @@ function parsePaths(paths: Value): Value[][] {
   for (const p of collection(paths)) {
     if (typeof p === 'string') out.push(p.split('/').filter((s) => s !== '').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')));
     else if (Array.isArray(p)) out.push(p);
-    else throw builtinErr(`operand 2 must be one of {set, array} containing string paths or array of path segments but got ${typeName(p)}`);
+    else throw new BuiltinError('eval_type_error', `operand 2 must be one of {set, array} containing string paths or array of path segments but got ${typeName(p)}`);
   }
   return out;
 }

@@ -1,6 +1,6 @@
 /** Strings, sprintf, regular expressions (RE2 syntax mapped to JS) and globs. */
 import { isNumber, RObject, RSet, typeName, type Value } from '../value.js';
-import { builtinErr, typeErr, type BuiltinRegistry } from './types.js';
+import { BuiltinError, builtinErr, typeErr, type BuiltinRegistry } from './types.js';
 import { formatNumber, intArg, num, regoString, runes, strs } from './util.js';
 
 export function registerStrings(r: BuiltinRegistry): void {
@@ -55,8 +55,8 @@ export function registerStrings(r: BuiltinRegistry): void {
     const pairs: [string, string][] = [];
     for (const k of pats.keys()) {
       const v = pats.get(k);
-      if (typeof k !== 'string') throw typeErr(1, k, 'string');
-      if (typeof v !== 'string') throw typeErr(1, v as Value, 'string');
+      if (typeof k !== 'string') throw new BuiltinError('eval_type_error', 'operand 1 non-string key found in pattern object');
+      if (typeof v !== 'string') throw new BuiltinError('eval_type_error', 'operand 1 non-string value found in pattern object');
       pairs.push([k, v]);
     }
     // Go's strings.NewReplacer: at each position the first matching old string in argument order wins
@@ -203,7 +203,7 @@ function strsOf(v: Value, pos: number): string[] {
   const items = Array.isArray(v) ? v : v instanceof RSet ? v.sorted() : undefined;
   if (!items) throw typeErr(pos, v, 'string', 'set', 'array');
   return items.map((x) => {
-    if (typeof x !== 'string') throw typeErr(pos, x, 'string');
+    if (typeof x !== 'string') throw new BuiltinError('eval_type_error', `operand ${pos} must be ${typeName(v)} of strings but got ${typeName(v)} containing ${typeName(x)}`);
     return x;
   });
 }

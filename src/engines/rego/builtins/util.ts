@@ -1,6 +1,6 @@
 /** Helpers shared by builtin implementations. */
 import { compareNum, normInt, RObject, RSet, type Value } from '../value.js';
-import { builtinErr, typeErr } from './types.js';
+import { BuiltinError, typeErr } from './types.js';
 
 export function num(v: Value): number {
   return typeof v === 'bigint' ? Number(v) : (v as number);
@@ -13,7 +13,7 @@ export function isInt(v: Value): boolean {
 export function intArg(v: Value, pos: number): number {
   if (typeof v === 'bigint') return Number(v);
   if (typeof v !== 'number') throw typeErr(pos, v, 'number');
-  if (!Number.isInteger(v)) throw builtinErr(`operand ${pos} must be integer number but got floating-point number`);
+  if (!Number.isInteger(v)) throw new BuiltinError('eval_type_error', `operand ${pos} must be integer number but got floating-point number`);
   return v;
 }
 
