@@ -129,7 +129,7 @@ export function toKubeArmorRecords(
 ): KubeArmorLogRecord[] {
   const exe = new Map<number, string>();
   /** Every program each pid ran, to name a seccomp record's process by its comm. */
-  const history = new Map<number, string[]>();
+  const history = new Map<number, { path: string; t: number }[]>();
   const out: { t: number; r: KubeArmorLogRecord }[] = [];
   const labels = Object.entries(workload.labels)
     .map(([k, v]) => `${k}=${v}`)
@@ -162,7 +162,7 @@ export function toKubeArmorRecords(
         const path = execPath(o.path, o.argv0);
         if (o.ret === 0) {
           exe.set(o.pid, path);
-          history.set(o.pid, [...(history.get(o.pid) ?? []), path]);
+          history.set(o.pid, [...(history.get(o.pid) ?? []), { path, t: ms }]);
         }
         const data = path === o.path ? 'syscall=SYS_EXECVE' : `syscall=SYS_EXECVE exe=${o.path}`;
         out.push({
@@ -198,9 +198,11 @@ export function toKubeArmorRecords(
     const passes = action === 'SCMP_ACT_LOG' || action === 'SCMP_ACT_ALLOW';
     // comm is the program's name (at most 15 characters): the last exec of that pid with that name, else the
     // audit record's exe.
-    const ran = (history.get(s.pid) ?? []).filter((p) => p.slice(p.lastIndexOf('/') + 1).slice(0, 15) === s.comm);
-    const process = ran.length > 0 ? ran[ran.length - 1] : s.exe || exe.get(s.pid) || s.comm;
-    const ms = s.time * 1000;
+    const ran = (history.get(s.pid) ?? []).filter((h) => h.path.slice(h.path.lastIndexOf('/') + 1).slice(0, 15) === s.comm);
+    const last = ran[ran.length - 1];
+    const process = last ? last.path : s.exe || exe.get(s.pid) || s.comm;
+    // Audit stamps have whole seconds here: order the record after the exec of the program that made the call.
+    const ms = Math.max(s.time * 1000, last ? last.t : 0);
     out.push({
       t: ms,
       r: {
