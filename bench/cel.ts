@@ -8,7 +8,7 @@
  * Rampart = @marcbachmann/cel-js + Kubernetes libraries + int conversion + cost metering + result conversion.
  */
 import { candidates, type BenchCandidate } from '../test/cel/candidates.js';
-import { loadConformance, passRate, runConformance, type ConformanceReport } from '../test/cel/conformance.js';
+import { loadConformance, NOT_IN_KUBERNETES, passRate, runConformance, type ConformanceReport } from '../test/cel/conformance.js';
 
 const quick = process.argv.includes('--quick');
 
@@ -115,6 +115,9 @@ function main(): void {
   console.log(row('TOTAL', reports.map((r) => `${r.passed}/${r.passed + r.failed}`)));
   console.log(row('pass rate', reports.map(pct)));
   console.log(row('skipped (proto)', reports.map((r) => String(r.skipped))));
+  const k8s = cands.map((c) => runConformance(c, cases, { kubernetesOnly: true }));
+  console.log(row('k8s-enabled rate', k8s.map((r) => `${pct(r)} ${r.passed}/${r.passed + r.failed}`.padStart(w))));
+  console.log(`(k8s-enabled: without ${[...NOT_IN_KUBERNETES].join(', ')}, which the API server does not enable)`);
 
   console.log('\n## Speed (ops/s, one pod object, compiled once; higher is better)');
   console.log(row('expression', names));

@@ -192,6 +192,23 @@ describe('cost limits and deadline', () => {
     assert.equal(!r.ok && r.error.code, 'cel_timeout');
   });
 
+  it('a shared budget spans evaluations and stops the one that runs out', () => {
+    const budget = { remaining: 10_000 };
+    assert.equal(run(env, nested(2), {}, { budget }).ok, true);
+    const used = 10_000 - budget.remaining;
+    assert.ok(used > 400 && used < 10_000, `used ${used}`);
+    let last = run(env, nested(2), {}, { budget });
+    while (last.ok) last = run(env, nested(2), {}, { budget });
+    assert.deepEqual(last, {
+      ok: false,
+      error: {
+        code: 'cel_cost_limit_exceeded',
+        message: 'validation failed due to running out of cost budget, no further validation rules will be run',
+      },
+    });
+    assert.ok(budget.remaining <= 0);
+  });
+
   it('restores the outer budget after a nested evaluation', () => {
     const inner = env.compile('[1, 2, 3].all(x, x > 0)');
     assert.ok(inner.ok);

@@ -92,7 +92,10 @@ export class CelEnvironment {
   /** @internal evaluation entry used by programs. */
   run(program: Program, activation: Record<string, unknown>, opts: CelEvalOptions | undefined): CelResult {
     const meter = this.#meter;
-    const saved = meter.enter(opts?.costLimit ?? DEFAULT_COST_LIMIT, opts?.deadline, opts?.now);
+    const perCall = opts?.costLimit ?? DEFAULT_COST_LIMIT;
+    const budget = opts?.budget;
+    const budgetBound = budget !== undefined && budget.remaining < perCall;
+    const saved = meter.enter(budgetBound ? Math.max(0, budget.remaining) : perCall, opts?.deadline, opts?.now);
     try {
       meter.charge(program.staticCost);
       if (opts?.celValues) return { ok: true, value: program.fn(activation) };
@@ -104,8 +107,18 @@ export class CelEnvironment {
       const value = program.fn(ctx);
       return { ok: true, value: fromCel(value) };
     } catch (err) {
+      if (budgetBound && err instanceof CelCostLimitError) {
+        return {
+          ok: false,
+          error: {
+            code: 'cel_cost_limit_exceeded',
+            message: 'validation failed due to running out of cost budget, no further validation rules will be run',
+          },
+        };
+      }
       return { ok: false, error: toCelError(err, program.expression, 'cel_eval_error') };
     } finally {
+      if (budget) budget.remaining -= Math.min(meter.used, meter.limit);
       meter.leave(saved);
     }
   }

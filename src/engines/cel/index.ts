@@ -15,6 +15,7 @@ export { LazyMap, toCel, fromCel } from './values.js';
 export { CelEvaluationFailure } from './types.js';
 export type {
   CelCompileResult,
+  CelCostBudget,
   CelEnvOptions,
   CelError,
   CelErrorCode,

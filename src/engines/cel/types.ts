@@ -44,6 +44,11 @@ export interface CelEnvOptions {
 export interface CelEvalOptions {
   /** Cost units one evaluation may use (default 1,000,000 like the API server's per-expression limit). */
   costLimit?: number;
+  /**
+   * A budget shared by several evaluations (the API server's per-request budget, 10,000,000 units for all
+   * expressions of one admission): each evaluation may use min(costLimit, remaining) and subtracts what it used.
+   */
+  budget?: CelCostBudget;
   /** Wall-clock deadline, ms since epoch. */
   deadline?: number;
   /** Clock for the deadline (default Date.now); injected by tests. */
@@ -53,6 +58,10 @@ export interface CelEvalOptions {
    * result is returned as a CEL runtime value too. For conformance runs and engines that convert themselves.
    */
   celValues?: boolean;
+}
+
+export interface CelCostBudget {
+  remaining: number;
 }
 
 export type CelResult = { ok: true; value: unknown } | { ok: false; error: CelError };

@@ -6,6 +6,7 @@ import { listsLibrary } from './lists.js';
 import { namedFormatLibrary } from './named-format.js';
 import { quantityLibrary } from './quantity.js';
 import { regexLibrary } from './regex.js';
+import { semverLibrary } from './semver.js';
 import { setsLibrary } from './sets.js';
 import { stdlibGapsLibrary } from './stdlib-gaps.js';
 import { stringsLibrary } from './strings.js';
@@ -24,6 +25,7 @@ export function kubernetesLibraries(ctx: CelLibraryContext): CelLibrary[] {
     ipLibrary(),
     urlLibrary(),
     namedFormatLibrary(),
+    semverLibrary(),
     authzLibrary(),
   ];
 }

@@ -310,6 +310,32 @@ describe('format (k8s library/format.go)', () => {
   ]);
 });
 
+describe('semver (k8s library/semverlib.go)', () => {
+  table([
+    ["isSemver('1.0.0')", true],
+    ["isSemver('hello')", false],
+    ["isSemver('v1.0')", false],
+    ["isSemver('v1.0', true)", true],
+    ["semver('1.0', true) == semver('1.0.0')", true],
+    ["semver('01.01.01', true) == semver('1.1.1')", true],
+    ["semver('v1.0.0', true).major()", 1],
+    ["semver('1.2.3').minor()", 2],
+    ["semver('1.2.3').patch()", 3],
+    ["semver('1.2.3').compareTo(semver('1.2.3'))", 0],
+    ["semver('1.2.3').compareTo(semver('2.0.0'))", -1],
+    ["semver('1.2.3').compareTo(semver('0.1.2'))", 1],
+    ["semver('1.0.0-alpha').isLessThan(semver('1.0.0'))", true],
+    ["semver('1.0.0-alpha.1').isLessThan(semver('1.0.0-alpha.beta'))", true],
+    ["semver('1.0.0-beta.2').isLessThan(semver('1.0.0-beta.11'))", true],
+    ["semver('1.0.0+build.1') == semver('1.0.0')", true],
+    ["semver('0.1.0-alpha.1').isGreaterThan(semver('0.0.9'))", true],
+  ]);
+  errors([
+    ["semver('200K')", /No Major.Minor.Patch elements found/],
+    ["semver('01.1.1')", /Major number must not contain leading zeroes/],
+  ]);
+});
+
 describe('optional types', () => {
   table([
     ["{'a': 1}.?a.orValue(2)", 1],
