@@ -139,7 +139,7 @@ class Program implements CelProgram {
 }
 
 function registerLibrary(env: Environment, lib: CelLibrary): void {
-  for (const t of lib.types ?? []) env.registerType(t.name, t.ctor as never);
+  for (const t of lib.types ?? []) env.registerType(t.name, (t.fields ? { ctor: t.ctor, fields: t.fields } : t.ctor) as never);
   for (const c of lib.constants ?? []) env.registerConstant(c.name, c.type, c.value);
   for (const f of lib.functions) env.registerFunction(f.signature, f.impl as never);
   for (const o of lib.operators ?? []) env.registerOperator(o.signature, o.impl as never);

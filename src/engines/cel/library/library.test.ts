@@ -364,5 +364,12 @@ describe('authorizer (k8s library/authz.go)', () => {
     assert.equal(value(env, "authorizer.serviceAccount('ns', 'sa').group('').resource('pods').check('get').allowed()", { authorizer }), true);
     assert.deepEqual(seen[0], { group: 'apps', resource: 'deployments', namespace: 'ns', name: 'd', verb: 'get' });
     assert.deepEqual(seen[2], { group: '', resource: 'pods', verb: 'get', user: 'system:serviceaccount:ns:sa' });
+    const withRequest = new CelAuthorizerValue(authorizer.authorizer, undefined, { group: 'apps', resource: 'deployments', namespace: 'prod' });
+    assert.equal(value(env, "authorizer.requestResource.subresource('scale').check('get').allowed()", { authorizer: withRequest }), true);
+    assert.deepEqual(seen[3], { group: 'apps', resource: 'deployments', namespace: 'prod', subresource: 'scale', verb: 'get' });
+    assert.equal(value(env, "authorizer.group('').resource('pods').labelSelector('a=b').check('list').allowed()", { authorizer }), false);
+    assert.deepEqual(seen[4], { group: '', resource: 'pods', labelSelector: 'a=b', verb: 'list' });
+    const r = run(env, "authorizer.requestResource.check('get').allowed()", { authorizer });
+    assert.match(!r.ok ? r.error.message : '', /requestResource is not available/);
   });
 });

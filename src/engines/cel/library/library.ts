@@ -19,7 +19,7 @@ export interface CelMacro {
 
 export interface CelLibrary {
   name: string;
-  types?: Array<{ name: string; ctor: abstract new (...args: any[]) => unknown }>;
+  types?: Array<{ name: string; ctor: abstract new (...args: any[]) => unknown; fields?: Record<string, string> }>;
   constants?: Array<{ name: string; type: string; value: unknown }>;
   functions: CelOverload[];
   operators?: CelOverload[];
