@@ -1,7 +1,8 @@
 /**
  * Admission webhook benchmark, on loopback over TLS, in one run:
  *   floor    a bare node:https server that parses the same AdmissionReview and answers a fixed response
- *   rampart  `rampart serve --pss restricted` plus every policy under policies/ (validate endpoint)
+ *   rampart  `rampart serve --pss restricted` plus every policy under policies/ (validate endpoint); rampart-w2 the
+ *            same with --workers 2
  *   opa      `opa run --server` serving the equivalent Rego policy (bench/opa/pss_restricted.rego), same bodies
  * For each: saturated throughput (autocannon, closed loop, 16 keep-alive connections) and latency at a fixed
  * 1,000 reviews/s (an open-loop paced generator: autocannon's rate limit sends each second's budget in a burst
@@ -16,6 +17,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from 
 import { request } from 'node:https';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { join, resolve } from 'node:path';
+import os from 'node:os';
 import autocannon from 'autocannon';
 import { admissionReview, pod } from '../src/server/testing.js';
 import type { KObject } from '../src/k8s/object.js';
@@ -103,16 +105,16 @@ const targets: Target[] = [
       });
     },
   },
-  {
-    name: 'rampart',
+  ...[1, 2].map((workers) => ({
+    name: workers === 1 ? 'rampart' : `rampart-w${workers}`,
     path: '/validate',
     health: '/readyz',
-    start: (port) =>
-      spawn(tsx[0], [...tsx.slice(1), 'src/cli/main.ts', 'serve', '--pss', 'restricted', ...policyFlags(), '--tls-cert', certFile, '--tls-key', keyFile, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn', '--reload-interval', '0'], {
+    start: (port: number) =>
+      spawn(tsx[0], [...tsx.slice(1), 'src/cli/main.ts', 'serve', '--pss', 'restricted', ...policyFlags(), '--workers', String(workers), '--tls-cert', certFile, '--tls-key', keyFile, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn', '--reload-interval', '0'], {
         cwd: ROOT,
         stdio: ['ignore', 'inherit', 'inherit'],
       }),
-  },
+  })),
 ];
 if (!SKIP_OPA) {
   if (!existsSync(OPA)) throw new Error(`opa not found at ${OPA}: GOBIN=$PWD/.cache/go-bin go install github.com/open-policy-agent/opa@v1.22.2 (or --skip-opa)`);
@@ -246,6 +248,7 @@ async function paced(port: number, path: string, rate: number, seconds: number, 
 
 type Result = { rps: number; p50: number; p90: number; p99: number; max: number; p50send: number; p99send: number; errors: number; non2xx: number };
 const rounds: Record<string, Result[]> = {};
+console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
 let port = 19443;
 for (let round = 1; round <= ROUNDS; round++) {
   for (const t of targets) {
@@ -255,7 +258,7 @@ for (let round = 1; round <= ROUNDS; round++) {
       await waitReady(port, t.path === '/validate' ? t.health : t.health);
       const a = JSON.parse((await get(port, t.path, BODIES[0])).text);
       const d = JSON.parse((await get(port, t.path, BODIES[1])).text);
-      const judges = t.name === 'rampart' || t.name === 'opa';
+      const judges = t.name.startsWith('rampart-w') || t.name === 'rampart' || t.name === 'opa';
       if (judges && (a.response?.allowed !== true || d.response?.allowed !== false)) throw new Error(`${t.name} answers wrongly: ${JSON.stringify([a, d]).slice(0, 500)}`);
       await saturate(port, t.path, 2); // warm-up (JIT, TLS sessions)
       const sat = await saturate(port, t.path, SECONDS);
@@ -282,10 +285,11 @@ const f = results.floor;
 const r = results.rampart;
 console.log('');
 console.log(`rampart / floor throughput: ${(r.rps / f.rps).toFixed(2)} (goal >= 0.50); rampart saturated ${r.rps}/s (goal >= 3000)`);
+if (results['rampart-w2']) console.log(`rampart --workers 2: saturated ${results['rampart-w2'].rps}/s (${(results['rampart-w2'].rps / f.rps).toFixed(2)} of the floor), p99 at ${RATE}/s ${results['rampart-w2'].p99} ms`);
 console.log(`rampart-bare / floor throughput: ${(results['rampart-bare'].rps / f.rps).toFixed(2)} (cost of the HTTP layer, review parsing, metrics)`);
 console.log(`rampart p99 at ${RATE}/s: ${r.p99} ms (goal <= 5)`);
 if (results.opa) {
   const o = results.opa;
   console.log(`rampart / opa throughput: ${(r.rps / o.rps).toFixed(2)}; p99 at ${RATE}/s rampart ${r.p99} ms vs opa ${o.p99} ms`);
 }
-writeFileSync(join(OUT, 'webhook.json'), JSON.stringify({ seconds: SECONDS, rate: RATE, connections: CONNECTIONS, rounds, results }, null, 2) + '\n');
+writeFileSync(join(OUT, 'webhook.json'), JSON.stringify({ loadavg: os.loadavg(), cpus: os.cpus().length, seconds: SECONDS, rate: RATE, connections: CONNECTIONS, rounds, results }, null, 2) + '\n');

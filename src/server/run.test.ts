@@ -64,6 +64,19 @@ test('real policy files: hot reload good → broken (last good set kept) → goo
   const answer = async () => (await call(s.port, '/validate', { ca: tls.ca, body: review })).json().response;
   try {
     assert.equal((await answer()).allowed, false);
+    const recorded = logs.map((l) => JSON.parse(l)).filter((l) => l.msg === 'finding');
+    const privileged = recorded.find((l) => l.rule === 'privileged');
+    assert.deepEqual(privileged, {
+      ...privileged,
+      policy: 'pss.restricted.v1',
+      rule: 'privileged',
+      mode: 'enforce',
+      object: { apiVersion: 'v1', kind: 'Pod', name: 'p', namespace: 'default' },
+      path: 'spec.containers[0].securityContext.privileged',
+    });
+    const dry = JSON.stringify(admissionReview(pod('p', { securityContext: { privileged: true } }), { dryRun: true }));
+    await call(s.port, '/validate', { ca: tls.ca, body: dry });
+    assert.equal(logs.map((l) => JSON.parse(l)).filter((l) => l.msg === 'finding').length, recorded.length, 'dry-run records nothing');
     await writeFile(join(dir, 'rampart.yaml'), PACK('warn'));
     assert.equal(await s.webhook.holder.check(), 'reloaded');
     const warned = await answer();

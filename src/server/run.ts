@@ -1,10 +1,10 @@
 import { dirname, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { formatSpan } from '../core/span.js';
+import { formatFieldPath, formatSpan } from '../core/span.js';
 import { hasErrors, type Diagnostic } from '../core/diagnostic.js';
 import { loadPolicySet, type PolicySelection } from '../app/policy-set.js';
 import type { PolicySet } from '../evaluate/index.js';
-import type { AdmissionScope, FailurePolicy } from './admission.js';
+import type { AdmissionScope, FailurePolicy, FindingRecorder } from './admission.js';
 import { fingerprintPaths } from './reload.js';
 import { loadKeyPair } from './tls/index.js';
 import { createWebhook, type Webhook } from './webhook.js';
@@ -44,6 +44,31 @@ export class StartupError extends Error {
   constructor(readonly diagnostics: Diagnostic[]) {
     super(diagnostics.map((d) => d.message).join('; '));
   }
+}
+
+/**
+ * The default finding recorder: one `finding` log line per warn/audit/enforce finding of a non-dry-run request,
+ * with identifiers and the field path only (messages may quote field values). A store can replace it.
+ */
+export function logRecorder(logger: Logger): FindingRecorder {
+  return (findings, review) => {
+    for (const f of findings) {
+      logger.info(
+        {
+          uid: review.attributes.uid,
+          policy: f.policyId,
+          rule: f.rule,
+          status: f.status,
+          mode: f.mode,
+          severity: f.severity,
+          object: f.object,
+          path: f.path ? formatFieldPath(f.path) : undefined,
+          exception: f.exception?.reason,
+        },
+        'finding',
+      );
+    }
+  };
 }
 
 /** Files whose change means the policy set must be reloaded: the pack, its policy paths and the command line's. */
@@ -100,6 +125,7 @@ export async function startServe(cfg: ServeConfig, logger: Logger = serveLogger(
     failurePolicy: cfg.failurePolicy,
     scope: cfg.scope,
     clusterWorker: cfg.clusterWorker,
+    record: logRecorder(logger),
   });
 
   const certFiles = tls ? [resolve(cfg.tlsCert!), resolve(cfg.tlsKey!)] : [];
