@@ -7,7 +7,7 @@ import type { RequestViews } from '../vap/activation.js';
 import { policyMetaOf } from '../vap/meta.js';
 import { collectParams, readParamKind, readParamRef, type ParamKind, type ParamRef } from '../vap/params.js';
 import { compileValidationSet, runValidationSet, type ValidationSet } from '../vap/validations.js';
-import type { VariableCache } from '../vap/variables.js';
+import type { SharedVariables } from '../vap/variables.js';
 import { autogenControllers, autogenRules } from './autogen.js';
 import { kyvernoFacts } from './facts.js';
 import { compileKyvernoMatch, type CompiledKyvernoMatch } from './match.js';
@@ -190,7 +190,7 @@ export class KyvernoCompiledPolicy implements CompiledPolicy {
     return out;
   }
 
-  #runCel(body: CelRule, params: unknown[], activationBase: Obj, opts: { deadline?: number }, base: { policyId: string; rule: string; mode: Mode }, shared: VariableCache): RuleResult {
+  #runCel(body: CelRule, params: unknown[], activationBase: Obj, opts: { deadline?: number }, base: { policyId: string; rule: string; mode: Mode }, shared: SharedVariables): RuleResult {
     let skipped: string | undefined;
     for (const p of params) {
       const outcome = runValidationSet(body.set, p ? { ...activationBase, params: p } : activationBase, opts, p ? undefined : shared);

@@ -2,7 +2,7 @@ import type { KObject } from '../../k8s/object.js';
 import type { EvalContext } from '../../policy/engine.js';
 import { admissionRequestValue, namespaceObjectOf, namespaceValue, requestFacts, requestNamespace } from './facts.js';
 import type { RequestFacts } from './match.js';
-import type { VariableCache } from './variables.js';
+import type { SharedVariables } from './variables.js';
 
 /** Everything about one EvalContext that every policy needs: computed once and shared by all policies. */
 export interface RequestView {
@@ -12,7 +12,7 @@ export interface RequestView {
   /** CEL activation without params/variables (object, oldObject, request, namespaceObject, authorizer). */
   base: Record<string, unknown>;
   /** Variable values shared by the policies evaluating this request without params. */
-  variables: VariableCache;
+  variables: SharedVariables;
 }
 
 /**
@@ -45,6 +45,6 @@ export class RequestViews {
       params: null,
     };
     if (this.authorizerFor) base.authorizer = this.authorizerFor(ctx);
-    return { namespace, namespaceObject, facts, base, variables: new Map() };
+    return { namespace, namespaceObject, facts, base, variables: { values: new Map(), activations: new Map() } };
   }
 }

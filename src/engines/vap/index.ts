@@ -8,6 +8,7 @@ import type { CompiledPolicy, PolicyEngineModule } from '../../policy/engine.js'
 import { CelAuthorizerValue, CelEnvironment, type CelType } from '../cel/index.js';
 import type { EvalContext } from '../../policy/engine.js';
 import { InventoryRbacAuthorizer } from './rbac.js';
+import type { VariableDef } from './variables.js';
 import { RequestViews } from './activation.js';
 import { compileBinding, compilePolicyParts, isVapBinding, isVapPolicy, VapCompiledPolicy, type CompiledBinding } from './policy.js';
 
@@ -43,6 +44,7 @@ export function compileVapDocuments(docs: LoadedObject[]): { policies: CompiledP
   const diagnostics: Diagnostic[] = [];
   const env = createVapEnvironment();
   const views = new RequestViews(offlineAuthorizer);
+  const intern = new Map<string, ReadonlyMap<string, VariableDef>>();
   const policyDocs = docs.filter((d) => isVapPolicy(d.object));
   const bindingsByPolicy = new Map<string, CompiledBinding[]>();
   const bindingDocs = new Map<string, LoadedObject>();
@@ -70,7 +72,7 @@ export function compileVapDocuments(docs: LoadedObject[]): { policies: CompiledP
   const policies: CompiledPolicy[] = [];
   for (const d of policyDocs) {
     const name = policyName(d.object);
-    const parts = compilePolicyParts(d, env, diagnostics);
+    const parts = compilePolicyParts(d, env, diagnostics, intern);
     const bindings = bindingsByPolicy.get(name) ?? [];
     if (bindings.length === 0) {
       diagnostics.push(

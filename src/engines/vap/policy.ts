@@ -4,11 +4,12 @@ import { isObject, meta, type KObject, type LoadedObject } from '../../k8s/objec
 import type { CompiledPolicy, EvalContext } from '../../policy/engine.js';
 import type { CelEnvironment } from '../cel/index.js';
 import type { RequestViews } from './activation.js';
+import type { CompileSite } from './program.js';
 import { compileMatchResources, type CompiledMatchResources } from './match.js';
 import { policyMetaOf } from './meta.js';
 import { collectParams, readParamKind, readParamRef, type ParamKind, type ParamRef } from './params.js';
 import { compileValidationSet, runValidationSet, type ValidationSet } from './validations.js';
-import type { VariableCache } from './variables.js';
+import type { SharedVariables } from './variables.js';
 
 export type ValidationAction = 'Deny' | 'Warn' | 'Audit';
 const ACTIONS: readonly ValidationAction[] = ['Deny', 'Warn', 'Audit'];
@@ -82,7 +83,7 @@ interface PolicyParts {
   set: ValidationSet;
 }
 
-export function compilePolicyParts(doc: LoadedObject, env: CelEnvironment, diagnostics: Diagnostic[]): PolicyParts | undefined {
+export function compilePolicyParts(doc: LoadedObject, env: CelEnvironment, diagnostics: Diagnostic[], intern?: CompileSite['intern']): PolicyParts | undefined {
   const o = doc.object;
   const name = nameOf(o);
   const spec = isObject(o.spec) ? o.spec : {};
@@ -109,7 +110,7 @@ export function compilePolicyParts(doc: LoadedObject, env: CelEnvironment, diagn
       validations: { value: spec.validations, path: ['spec', 'validations'] },
       auditAnnotations: { value: spec.auditAnnotations, path: ['spec', 'auditAnnotations'] },
     },
-    { doc, label, diagnostics },
+    { doc, label, diagnostics, intern },
   );
   const parts: PolicyParts = { name, match: compileMatchResources(spec.matchConstraints), set };
   const pk = readParamKind(spec.paramKind);
@@ -189,7 +190,7 @@ export class VapCompiledPolicy implements CompiledPolicy {
     binding: CompiledBinding,
     activation: Record<string, unknown>,
     opts: { deadline?: number },
-    shared: VariableCache | undefined,
+    shared: SharedVariables | undefined,
     details: Record<string, unknown>,
   ): void {
     const { set, name } = this.parts;

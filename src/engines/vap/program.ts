@@ -2,6 +2,7 @@ import { diag, type Diagnostic } from '../../core/diagnostic.js';
 import type { FieldPath } from '../../core/span.js';
 import type { LoadedObject } from '../../k8s/object.js';
 import type { CelEnvironment, CelError, CelProgram, CelResult } from '../cel/index.js';
+import type { VariableDef } from './variables.js';
 
 /**
  * An expression compiled once. A compile error is reported as a Diagnostic at the expression's file:line and the
@@ -23,6 +24,8 @@ export interface CompileSite {
   /** Human label of the policy for messages, e.g. `ValidatingAdmissionPolicy require-labels`. */
   label: string;
   diagnostics: Diagnostic[];
+  /** Variable lists seen in this compile, by signature: identical lists share one definition map (and activation). */
+  intern?: Map<string, ReadonlyMap<string, VariableDef>>;
 }
 
 class Broken implements Compiled {

@@ -2,7 +2,7 @@ import { isObject } from '../../k8s/object.js';
 import type { FieldPath } from '../../core/span.js';
 import type { CelEnvironment } from '../cel/index.js';
 import { compileExpression, type CompileSite, type Compiled, type EvalOpts } from './program.js';
-import { VariablesMap, type VariableCache, type VariableDef } from './variables.js';
+import { VariablesMap, type SharedVariables, type VariableDef } from './variables.js';
 
 /** The largest message a messageExpression may produce (celconfig.MaxEvaluatedMessageExpressionSizeBytes). */
 const MAX_MESSAGE_BYTES = 5 * 1024;
@@ -80,11 +80,16 @@ export function compileValidationSet(env: CelEnvironment, src: ValidationSetSour
     };
   });
   const variables = named(src.variables, 'any');
-  const variableDefs = new Map<string, VariableDef>();
+  let variableDefs: ReadonlyMap<string, VariableDef> = new Map();
   let prefix = '';
   for (const v of variables) {
     prefix += `${JSON.stringify(v.name)}=${JSON.stringify(v.program.expression)};`;
-    variableDefs.set(v.name, { name: v.name, program: v.program, key: prefix });
+    (variableDefs as Map<string, VariableDef>).set(v.name, { name: v.name, program: v.program, key: prefix });
+  }
+  if (site.intern && variableDefs.size > 0) {
+    const seen = site.intern.get(prefix);
+    if (seen) variableDefs = seen;
+    else site.intern.set(prefix, variableDefs);
   }
   return {
     failurePolicy: src.failurePolicy === 'Ignore' ? 'Ignore' : 'Fail',
@@ -121,18 +126,23 @@ export type BaseActivation = Record<string, unknown>;
  * Adds the lazily computed `variables` map. Pass `shared` (values keyed by definition prefix) only when the
  * activation is the same for every policy using it, i.e. the same request and no params.
  */
-export function withVariables(set: ValidationSet, base: BaseActivation, opts: EvalOpts, shared?: VariableCache): Record<string, unknown> {
+export function withVariables(set: ValidationSet, base: BaseActivation, opts: EvalOpts, shared?: SharedVariables): Record<string, unknown> {
   if (set.variableDefs.size === 0) return base;
-  const map = new VariablesMap(set.variableDefs, shared);
+  if (shared) {
+    const hit = shared.activations.get(set.variableDefs);
+    if (hit) return hit;
+  }
+  const map = new VariablesMap(set.variableDefs, shared?.values);
   // A prototype link instead of a copy: the CEL environment only reads the declared names.
   const activation = Object.create(base) as Record<string, unknown>;
   activation.variables = map;
   map.bind(activation, opts);
+  shared?.activations.set(set.variableDefs, activation);
   return activation;
 }
 
 /** validating/validator.go Validate: match conditions, then every validation, then audit annotations. */
-export function runValidationSet(set: ValidationSet, base: BaseActivation, opts: EvalOpts, shared?: VariableCache): SetOutcome {
+export function runValidationSet(set: ValidationSet, base: BaseActivation, opts: EvalOpts, shared?: SharedVariables): SetOutcome {
   const activation = withVariables(set, base, opts, shared);
   const matchErrors: string[] = [];
   for (const mc of set.matchConditions) {

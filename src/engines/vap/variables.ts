@@ -11,6 +11,12 @@ export type VariableOutcome = { ok: true; value: unknown } | { ok: false; error:
  */
 export type VariableCache = Map<string, VariableOutcome>;
 
+/** Per-request sharing: variable values by definition prefix, and one activation per interned definition map. */
+export interface SharedVariables {
+  values: VariableCache;
+  activations: Map<ReadonlyMap<string, VariableDef>, Record<string, unknown>>;
+}
+
 export interface VariableDef {
   name: string;
   program: Compiled;
