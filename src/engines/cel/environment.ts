@@ -2,6 +2,7 @@ import { Environment, ParseError } from '@marcbachmann/cel-js';
 import { CelCostLimitError, CelDeadlineError, CostMeter, DEFAULT_COST_LIMIT } from './cost.js';
 import { children, isAst, nodeCount, type AstLike } from './ast.js';
 import { kubernetesLibraries } from './library/index.js';
+import { RE2_MATCHES } from './library/regex.js';
 import type { CelLibrary } from './library/library.js';
 import { CelLibraryError } from './library/library.js';
 import {
@@ -69,6 +70,7 @@ export class CelEnvironment {
     } catch (err) {
       return { ok: false, error: toCelError(err, expression, 'cel_parse_error') };
     }
+    renameMatches(fn.ast);
     const checked = fn.check();
     if (!checked.valid) {
       return { ok: false, error: this.#typeError(checked.error, expression) };
@@ -78,7 +80,8 @@ export class CelEnvironment {
   }
 
   #typeError(err: unknown, expression: string): CelError {
-    const e = toCelError(err, expression, 'cel_type_error');
+    const e0 = toCelError(err, expression, 'cel_type_error');
+    const e = { ...e0, message: e0.message.split(RE2_MATCHES).join('matches') };
     const code = (err as { code?: string }).code;
     if (code === 'no_matching_overload') {
       const m = /overload for '(?:.*?\.)?([A-Za-z_][A-Za-z0-9_]*)\(/.exec(e.message);
@@ -178,6 +181,16 @@ function withPosition(error: CelError, expression: string, range: { start: numbe
     }
   }
   return { ...error, line, column: range.start - lineStart + 1 };
+}
+
+/** Points every `x.matches(re)` call at the RE2-translating implementation (see library/regex.ts). */
+function renameMatches(root: unknown): void {
+  const walk = (node: AstLike): void => {
+    const args = node.args as unknown[];
+    if (node.op === 'rcall' && Array.isArray(args) && args[0] === 'matches') args[0] = RE2_MATCHES;
+    for (const c of children(node)) walk(c);
+  };
+  if (isAst(root)) walk(root);
 }
 
 /**

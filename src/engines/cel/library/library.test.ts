@@ -69,7 +69,18 @@ describe('regex (k8s library/regex.go)', () => {
     ["'123 abc 456'.findAll('xyz')", []],
     ["'ABC'.find('(?i)b')", 'B'],
     ["'abc'.matches('^[a-c]+$')", true],
+    ["'ABC'.matches('(?i)^abc$')", true],
+    ["'a\\nb'.matches('(?s)a.b')", true],
+    ["'é'.matches('^\\\\pL$')", true],
+    ["'ab'.matches('^[[:alpha:]]+$')", true],
+    ["'a-b'.matches('^a\\\\-b$')", true],
+    ["'abc'.matches('\\\\Aabc\\\\z')", true],
   ]);
+  it('a matches() type error names matches, not the internal function', () => {
+    const c = env.compile("'a'.matches(1)");
+    assert.match(!c.ok ? c.error.message : '', /matches/);
+    assert.doesNotMatch(!c.ok ? c.error.message : '', /RE2/);
+  });
   errors([
     ["'abc'.find('(a)\\\\1')", /backreferences and lookaround are not RE2 syntax/],
     ["'abc'.find('[')", /invalid regex/],

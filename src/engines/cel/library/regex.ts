@@ -3,6 +3,12 @@ import { fail, overloads, type CelLibrary, type CelLibraryContext } from './libr
 const MAX_CACHED_PATTERNS = 1000;
 
 /**
+ * `matches` calls are renamed to this function after parsing (the base library's `matches` uses JS regex
+ * syntax, which cannot be replaced in place): RE2 translation, a compiled-pattern cache and size costs.
+ */
+export const RE2_MATCHES = 'matchesRE2';
+
+/**
  * Translates an RE2 pattern (the syntax Kubernetes' CEL uses) to a JS RegExp: leading flag groups `(?i)`,
  * `(?s)`, `(?m)`, `\A`, `\z`, and POSIX classes. Features RE2 lacks (backreferences, lookaround) are rejected so
  * a pattern never behaves differently than in the API server.
@@ -33,11 +39,18 @@ export function re2ToRegExp(pattern: string, global = false): RegExp {
     .replace(/\[:space:\]/g, '\\t\\n\\v\\f\\r ')
     .replace(/\[:xdigit:\]/g, '0-9A-Fa-f')
     .replace(/\[:punct:\]/g, '!-\\/:-@\\[-`{-~')
-    .replace(/\[:word:\]/g, '\\w');
+    .replace(/\[:word:\]/g, '\\w')
+    .replace(/\\([pP])([A-Za-z])/g, '\\$1{$2}');
+  const g = global ? 'g' : '';
   try {
-    return new RegExp(src, global ? flags + 'g' : flags);
+    return new RegExp(src, flags + g);
   } catch (err) {
-    return fail(`invalid regex ${JSON.stringify(pattern)}: ${(err as Error).message}`);
+    // RE2 allows escapes the JS unicode mode rejects (e.g. \- outside a class); retry without it.
+    try {
+      return new RegExp(src, flags.replace('u', '') + g);
+    } catch {
+      return fail(`invalid regex ${JSON.stringify(pattern)}: ${(err as Error).message}`);
+    }
   }
 }
 
@@ -83,9 +96,14 @@ export function regexLibrary({ meter }: CelLibraryContext): CelLibrary {
     }
     return out;
   };
+  const matches = (s: string, pattern: string): boolean => {
+    meter.charge(1 + s.length / 10);
+    return compile(pattern).test(s);
+  };
   return {
     name: 'regex',
     functions: overloads({
+      [`string.${RE2_MATCHES}(string): bool`]: matches,
       'string.find(string): string': find,
       'string.findAll(string): list<string>': (s: string, p: string) => findAll(s, p),
       'string.findAll(string, int): list<string>': findAll,
