@@ -20,7 +20,7 @@ const pod = loadManifestText(readFileSync('src/runtime/verify/testdata/hardened-
 
 const n = 2000;
 planVerify(pod, { host: facts, policies });
-let t = performance.now();
+const t = performance.now();
 for (let i = 0; i < n; i++) planVerify(pod, { host: facts, policies });
 const planMs = (performance.now() - t) / n;
 console.log(`planning: ${n} plans, ${(planMs * 1000).toFixed(0)} µs per pod (OCI config + 13 expectations)`);
