@@ -2,7 +2,6 @@ import { diag, type Diagnostic } from '../../core/diagnostic.js';
 import type { FieldPath } from '../../core/span.js';
 import type { LoadedObject } from '../../k8s/object.js';
 import type { CelEnvironment, CelError, CelProgram, CelResult } from '../cel/index.js';
-import type { VariableDef } from './variables.js';
 
 /**
  * An expression compiled once. A compile error is reported as a Diagnostic at the expression's file:line and the
@@ -17,6 +16,13 @@ export interface Compiled {
 export interface EvalOpts {
   costLimit?: number;
   deadline?: number;
+}
+
+export interface VariableDef {
+  name: string;
+  program: Compiled;
+  /** Signature of this definition and every one before it (what its value can depend on). */
+  key: string;
 }
 
 export interface CompileSite {

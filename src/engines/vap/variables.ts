@@ -1,5 +1,7 @@
 import { CelEvaluationFailure, toCel, type CelError } from '../cel/index.js';
-import type { Compiled, EvalOpts } from './program.js';
+import type { EvalOpts, VariableDef } from './program.js';
+
+export type { VariableDef } from './program.js';
 
 /** A computed variable: its CEL value (already converted) or the error it failed with. */
 export type VariableOutcome = { ok: true; value: unknown } | { ok: false; error: CelError };
@@ -17,12 +19,6 @@ export interface SharedVariables {
   activations: Map<ReadonlyMap<string, VariableDef>, Record<string, unknown>>;
 }
 
-export interface VariableDef {
-  name: string;
-  program: Compiled;
-  /** Signature of this definition and every one before it (what its value can depend on). */
-  key: string;
-}
 
 /**
  * The CEL `variables` map of one evaluation: entries computed on first read, at most once, errors replayed to
