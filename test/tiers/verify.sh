@@ -136,7 +136,8 @@ check "default pod: root with default caps; seccomp and read-only /proc/sys hold
 
 check "KubeArmor-only coverage is never reported blocked" verify kubearmor 0 --pod "$td/hardened-pod.yaml" \
   --policy "$td/kubearmor-block-shell.yaml" --attack exec-shell --attack reverse-shell
-check "KubeArmor-only attacks: allowed or not-verifiable" expect kubearmor 'exec-shell=allowed|not-verifiable' 'reverse-shell=allowed|not-verifiable'
+check "KubeArmor-only attacks: not-verifiable (layer kubearmor), never blocked" expect kubearmor \
+  exec-shell=not-verifiable/kubearmor reverse-shell=not-verifiable/kubearmor
 
 check "missing runc: exit 2" verify noruntime 2 --pod "$td/hardened-pod.yaml" --runc /nonexistent/runc
 check "missing runc: sandbox_runc_missing" grep -q '"code": "sandbox_runc_missing"' "$out/noruntime.json"

@@ -122,3 +122,24 @@ test('plan and report: commands, JSON shape, text and exit decision', () => {
   assert.equal(reportFails(report, 'allowed'), true);
   assert.match(formatReport(report), /2 attacks: 2 as expected, 0 failed, 0 not verifiable \(1 blocked, 1 allowed\)\n$/);
 });
+
+test('KubeArmor Block rules (decision engine) make shell and reverse shell expected-blocked, not-verifiable here', async () => {
+  const { loadVerifyPolicies } = await import('./policies.js');
+  const file = join(here, 'testdata', 'kubearmor-block-shell.yaml');
+  const policies = loadVerifyPolicies([{ path: file, text: readFileSync(file, 'utf8') }]);
+  assert.deepEqual(policies.diagnostics, []);
+  const { plan } = planVerify(loadPod('hardened-pod.yaml'), { host: HOST, policies, only: ['exec-shell', 'reverse-shell', 'read-shadow', 'mknod'] });
+  assert.deepEqual(
+    plan!.attacks.map((p) => [p.attack.id, p.expectation.expected, p.expectation.unverifiable.map((u) => u.why)]),
+    [
+      ['exec-shell', 'blocked', ['KubeArmor policy ns-payments.exec-deny.v1 blocks Process /bin/sh']],
+      ['reverse-shell', 'blocked', ['KubeArmor policy ns-payments.exec-deny.v1 blocks Process /bin/nc']],
+      ['read-shadow', 'blocked', ['KubeArmor policy ns-payments.exec-deny.v1 blocks File /etc/shadow']],
+      ['mknod', 'blocked', []],
+    ],
+  );
+  // Another namespace: the policy does not select the pod.
+  const other = readFileSync(join(here, 'testdata', 'hardened-pod.yaml'), 'utf8').replace('namespace: payments', 'namespace: shop');
+  const { plan: p2 } = planVerify(loadManifestText(other, 'x.yaml').objects[0], { host: HOST, policies, only: ['exec-shell'] });
+  assert.equal(p2!.attacks[0].expectation.expected, 'allowed');
+});
