@@ -3,16 +3,15 @@
  * Generates a corpus of pod-bearing objects (Pods, Deployments, StatefulSets, Jobs, CronJobs; half hardened, half
  * not), then measures in separate child processes (so peak RSS is per run):
  *   floor: the `yaml` library merely parsing every file (parseAllDocuments + toJS), the lower bound of any scan;
- *   scan:  `rampart scan` end to end (load with positions + PSS restricted + every loaded policy + JSON report to
- *          /dev/null).
+ *   scan:  `rampart scan` end to end on the compiled dist/ (load with positions, PSS restricted, then PSS restricted
+ *          plus the guardrail library, JSON report to /dev/null).
  * It also scans a corpus with 10x fewer files to show peak RSS does not grow with the number of files.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: number) => {
@@ -85,39 +84,11 @@ function generate(dir: string, objects: number, perFile: number): number {
   return bytes;
 }
 
-function child(mode: 'floor' | 'scan', dir: string): { seconds: number; objects: number; maxRssMiB: number } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', mode, dir], { encoding: 'utf8', maxBuffer: 1 << 24 });
+function child(mode: 'floor' | 'scan' | 'scan-all', dir: string): { seconds: number; objects: number; maxRssMiB: number } {
+  const script = fileURLToPath(new URL('./scan-child.mjs', import.meta.url));
+  const r = spawnSync(process.execPath, [script, mode, dir], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`${mode} child failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
-}
-
-async function runChild(mode: string, dir: string): Promise<void> {
-  const files = readdirSync(dir).sort().map((f) => join(dir, f));
-  let objects = 0;
-  const t0 = process.hrtime.bigint();
-  if (mode === 'floor') {
-    for (const f of files) {
-      for (const d of parseAllDocuments(readFileSync(f, 'utf8'))) {
-        if (d.toJS() !== null) objects++;
-      }
-    }
-  } else {
-    const { loadPolicySet } = await import('../src/app/policy-set.js');
-    const { scanPaths } = await import('../src/app/scan.js');
-    const { createReporter } = await import('../src/cli/report/index.js');
-    const { isBlocking } = await import('../src/core/finding.js');
-    const set = await loadPolicySet({ pss: 'restricted' }, { now: new Date() });
-    const fd = openSync('/dev/null', 'w');
-    const reporter = createReporter('json', { write: (s) => void writeSync(fd, s), color: false, toolVersion: 'bench', cwd: dir, fails: isBlocking });
-    reporter.begin(set);
-    const summary = scanPaths([dir], set, reporter, { now: new Date() });
-    reporter.end(summary, 0, set.diagnostics);
-    closeSync(fd);
-    objects = summary.objects;
-  }
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const maxRssMiB = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(JSON.stringify({ seconds, objects, maxRssMiB }) + '\n');
 }
 
 async function mainBench(): Promise<void> {
@@ -131,19 +102,22 @@ async function mainBench(): Promise<void> {
     generate(few, Math.round(objects / 10), perFile);
     console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
     console.log(`corpus: ${objects} pod-bearing objects in ${Math.ceil(objects / perFile)} files, ${(bytes / 2 ** 20).toFixed(1)} MiB`);
+    execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
     const floor = child('floor', many);
     const scan = child('scan', many);
+    const all = child('scan-all', many);
     const small = child('scan', few);
     const fps = floor.objects / floor.seconds;
     const sps = scan.objects / scan.seconds;
     console.log(`parse-only floor (yaml parseAllDocuments+toJS): ${fps.toFixed(0)} objects/s (${floor.seconds.toFixed(2)} s), peak RSS ${floor.maxRssMiB.toFixed(0)} MiB`);
     console.log(`rampart scan (PSS restricted, JSON report):    ${sps.toFixed(0)} objects/s (${scan.seconds.toFixed(2)} s), peak RSS ${scan.maxRssMiB.toFixed(0)} MiB`);
-    console.log(`ratio scan/floor: ${((sps / fps) * 100).toFixed(1)}% (goal >= 50%)`);
+    const aps = all.objects / all.seconds;
+    console.log(`rampart scan (PSS restricted + 15 guardrail VAPs): ${aps.toFixed(0)} objects/s (${all.seconds.toFixed(2)} s), peak RSS ${all.maxRssMiB.toFixed(0)} MiB`);
+    console.log(`ratio scan/floor: PSS ${((sps / fps) * 100).toFixed(1)}%, PSS+guardrails ${((aps / fps) * 100).toFixed(1)}% (goal >= 50%)`);
     console.log(`memory vs files: ${small.objects} objects in ${Math.ceil(small.objects / perFile)} files -> peak RSS ${small.maxRssMiB.toFixed(0)} MiB; ${scan.objects} objects in ${Math.ceil(objects / perFile)} files -> ${scan.maxRssMiB.toFixed(0)} MiB`);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
 }
 
-if (args[0] === '--child') await runChild(args[1], args[2]);
-else await mainBench();
+await mainBench();
