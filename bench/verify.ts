@@ -1,7 +1,7 @@
 /**
  * rampart verify: what one run costs and how much the parallel sandbox saves.
- *   1. planning (pod → OCI config, controls, 13 expectations) per pod, pure;
- *   2. the hardened testdata pod's 13 attack containers with concurrency 1 (the peer) and 4 (the default).
+ *   1. planning (pod → OCI config, controls, all expectations) per pod, pure;
+ *   2. the hardened testdata pod's attack containers with concurrency 1 (the peer) and 4 (the default).
  * Part 2 needs root, runc and busybox-static; it is skipped with the reason otherwise.
  * Run: sudo npx tsx bench/verify.ts [--rounds 3]
  */
@@ -23,7 +23,7 @@ planVerify(pod, { host: facts, policies });
 const t = performance.now();
 for (let i = 0; i < n; i++) planVerify(pod, { host: facts, policies });
 const planMs = (performance.now() - t) / n;
-console.log(`planning: ${n} plans, ${(planMs * 1000).toFixed(0)} µs per pod (OCI config + 13 expectations)`);
+console.log(`planning: ${n} plans, ${(planMs * 1000).toFixed(0)} µs per pod (OCI config + ${planVerify(pod, { host: facts, policies }).plan!.attacks.length} expectations)`);
 
 const runc = findExecutable('runc');
 const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((p) => isStaticElf(p));

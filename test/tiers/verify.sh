@@ -110,6 +110,8 @@ check "hardened pod: every covered attack blocked by its layer" expect hardened 
   write-core-pattern=blocked/read-only-proc \
   raw-socket=blocked/capabilities \
   unshare-mount=blocked/seccomp \
+  clone-newns=blocked/seccomp \
+  clone3-newns=blocked/seccomp \
   chmod-setuid=blocked/read-only-rootfs \
   setuid-escalation=blocked/no-new-privileges \
   mknod=blocked/capabilities \
@@ -127,11 +129,13 @@ check "privileged pod fails with --fail-on allowed" verify privileged 1 --pod "$
 check "privileged pod: the attacks run" expect privileged \
   exec-shell=allowed reverse-shell=allowed read-shadow=allowed read-service-account-token=allowed \
   write-core-pattern=allowed raw-socket=allowed ptrace=allowed unshare-mount=allowed chmod-setuid=allowed \
+  clone-newns=allowed clone3-newns=allowed \
   mknod=allowed write-rootfs=allowed load-kernel-module=$modules_priv
 
 check "default pod under --seccomp-default runs" verify default 0 --pod "$td/default-pod.yaml" --seccomp-default
 check "default pod: root with default caps; seccomp and read-only /proc/sys hold" expect default \
   unshare-mount=blocked/seccomp write-core-pattern=blocked/read-only-proc load-kernel-module=blocked/seccomp \
+  clone-newns=blocked/seccomp clone3-newns=blocked/seccomp \
   raw-socket=allowed read-shadow=allowed read-service-account-token=allowed write-rootfs=allowed mknod=allowed
 
 check "KubeArmor-only coverage is never reported blocked" verify kubearmor 0 --pod "$td/hardened-pod.yaml" \

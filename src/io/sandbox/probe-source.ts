@@ -8,6 +8,8 @@
  *   ptrace PID     ptrace(PTRACE_ATTACH, PID) then detach
  *   init-module    init_module() with an invalid 16-byte image (never loads anything)
  *   whoami         reports whether euid is 0 (run from a setuid-root copy: did the setuid bit raise it?)
+ *   clone-newns    raw clone(CLONE_NEWNS|SIGCHLD): the child exits at once (seccomp's flag-argument filter)
+ *   clone3-newns   clone3 with CLONE_NEWNS (RuntimeDefault answers ENOSYS without CAP_SYS_ADMIN)
  */
 export const PROBE_SOURCE = String.raw`
 #define _GNU_SOURCE
@@ -21,6 +23,8 @@ export const PROBE_SOURCE = String.raw`
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <sys/syscall.h>
+#include <signal.h>
+#include <stdint.h>
 
 static void state(void) {
   FILE *f = fopen("/proc/self/status", "r");
@@ -82,6 +86,19 @@ int main(int argc, char **argv) {
     char what[128];
     snprintf(what, sizeof what, "init_module passed the permission checks (the kernel then rejected the image: %s)", strerrorname_np(e));
     return allowed(what);
+  }
+  if (!strcmp(cmd, "clone-newns") || !strcmp(cmd, "clone3-newns")) {
+    long r;
+    if (cmd[5] == '3') {
+      uint64_t args[8] = {0x00020000 /* CLONE_NEWNS */, 0, 0, 0, SIGCHLD, 0, 0, 0};
+      r = syscall(SYS_clone3, args, sizeof args);
+    } else {
+      r = syscall(SYS_clone, 0x00020000 | SIGCHLD, 0, 0, 0, 0);
+    }
+    if (r == 0) _exit(0);
+    if (r < 0) return denied(cmd[5] == '3' ? "clone3(CLONE_NEWNS)" : "clone(CLONE_NEWNS)", errno);
+    waitpid((pid_t)r, NULL, 0);
+    return allowed("created a child in a new mount namespace");
   }
   if (!strcmp(cmd, "whoami")) {
     if (getuid() == 0) return allowed("already root (uid 0)");

@@ -89,6 +89,7 @@ const IPPROTO_ICMP = 1;
 const PTRACE_ATTACH = 16;
 const CLONE_NEWNS = 0x20000;
 const CLONE_NEWUSER = 0x10000000;
+const SIGCHLD = 17;
 
 /** Runs `cmd`, printing RAMPART:allowed with `ok` or RAMPART:denied with the command's own error text. */
 function attempt(cmd: string, ok: string): string {
@@ -198,6 +199,30 @@ export const ATTACKS: readonly Attack[] = [
       { kind: 'seccomp', syscalls: [{ name: 'mount' }] },
     ],
     footprint: { exec: ['/bin/unshare', '/bin/mount'], capabilities: ['CAP_SYS_ADMIN'] },
+  },
+  {
+    id: 'clone-newns',
+    title: 'clone(CLONE_NEWNS): a namespace through clone flags instead of unshare',
+    threat: 'namespace/mount tricks (unshare, mount, bind-mount over allowed paths)',
+    mitre: ['T1611'],
+    run: { kind: 'probe', args: ['clone-newns'] },
+    blockers: [
+      { kind: 'seccomp', syscalls: [{ name: 'clone', args: [CLONE_NEWNS | SIGCHLD] }] },
+      { kind: 'capability', cap: 'CAP_SYS_ADMIN' },
+    ],
+    footprint: { capabilities: ['CAP_SYS_ADMIN'] },
+  },
+  {
+    id: 'clone3-newns',
+    title: 'clone3 with CLONE_NEWNS (the call a filter on clone arguments cannot inspect)',
+    threat: 'namespace/mount tricks (unshare, mount, bind-mount over allowed paths)',
+    mitre: ['T1611'],
+    run: { kind: 'probe', args: ['clone3-newns'] },
+    blockers: [
+      { kind: 'seccomp', syscalls: [{ name: 'clone3' }] },
+      { kind: 'capability', cap: 'CAP_SYS_ADMIN' },
+    ],
+    footprint: { capabilities: ['CAP_SYS_ADMIN'] },
   },
   {
     id: 'chmod-setuid',

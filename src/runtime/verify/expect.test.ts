@@ -33,6 +33,8 @@ test('hardened pod: expected outcome and first blocking layer of every attack', 
     'raw-socket': 'blocked capabilities/EPERM',
     ptrace: 'allowed',
     'unshare-mount': 'blocked seccomp/EPERM,seccomp/EPERM',
+    'clone-newns': 'blocked seccomp/EPERM,capabilities/EPERM',
+    'clone3-newns': 'blocked seccomp/ENOSYS,capabilities/EPERM',
     'chmod-setuid': 'blocked read-only-rootfs/EROFS,non-root-user/EPERM',
     'setuid-escalation': 'blocked no-new-privileges/NO_ESCALATION',
     mknod: 'blocked capabilities/EPERM',
@@ -48,10 +50,12 @@ test('privileged pod: nothing blocks except what the node lacks', () => {
   assert.match(noModules.kernelMissing ?? '', /no loadable-module support/);
 });
 
-test('default pod (root, default capabilities, unconfined): only read-only /proc/sys and the missing CAP_SYS_MODULE hold', () => {
+test('default pod (root, default capabilities, unconfined): only read-only /proc/sys and missing CAP_SYS_ADMIN/CAP_SYS_MODULE hold', () => {
   const t = table('default-pod.yaml');
   assert.deepEqual(Object.entries(t).filter(([, v]) => v !== 'allowed'), [
     ['write-core-pattern', 'blocked read-only-proc/EROFS'],
+    ['clone-newns', 'blocked capabilities/EPERM'],
+    ['clone3-newns', 'blocked capabilities/EPERM'],
     ['load-kernel-module', 'blocked capabilities/EPERM'],
   ]);
 });
