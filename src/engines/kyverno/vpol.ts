@@ -70,12 +70,17 @@ export class ValidatingPolicyCompiled implements CompiledPolicy {
     for (const cronjob of [false, true]) {
       const ts = targets.filter((t) => t.cronjob === cronjob);
       if (ts.length === 0) continue;
-      const rewritten = vpolRewrite(
+      const rewritten: Obj = vpolRewrite(
         { matchConditions: spec.matchConditions, variables: spec.variables, validations: spec.validations, auditAnnotations: spec.auditAnnotations, failurePolicy: spec.failurePolicy },
         cronjob,
       );
+      // Kyverno renames the generated match conditions (and guards them by kind, which the match already does).
+      const prefix = cronjob ? 'autogen-cronjobs' : 'autogen';
+      if (Array.isArray(rewritten.matchConditions)) {
+        rewritten.matchConditions = rewritten.matchConditions.map((m: unknown) => (isObject(m) ? { ...m, name: `${prefix}-${String(m.name ?? '')}` } : m));
+      }
       this.#variants.push({
-        rule: cronjob ? `autogen-cronjobs-${name}` : `autogen-${name}`,
+        rule: `${prefix}-${name}`,
         match: compileMatchResources(vpolMatchConstraints(ts, operations)),
         set: build(rewritten, false),
       });
