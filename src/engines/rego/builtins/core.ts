@@ -1,7 +1,7 @@
 /** Operators, comparison, arithmetic, aggregates, arrays, sets, objects, types and casts. */
 import { compare, equal, isNumber, normInt, RObject, RSet, typeName, type Value } from '../value.js';
 import { BuiltinError, builtinErr, typeErr, type BuiltinRegistry } from './types.js';
-import { addNum, bigOf, cmpNum, collection, fixFloat, intArg, isInt, mulNum, num, numResult, subNum } from './util.js';
+import { addNum, bigOf, cmpNum, collection, intArg, isInt, mulNum, num, numResult, subNum } from './util.js';
 
 export function registerCore(r: BuiltinRegistry): void {
   r.register('equal', ([a, b]) => equal(a as Value, b as Value));
@@ -30,7 +30,7 @@ export function registerCore(r: BuiltinRegistry): void {
       const y = bigOf(b as Value);
       if (x % y === 0n) return normInt(x / y);
     }
-    return numResult(fixFloat(num(a as Value) / num(b as Value)));
+    return numResult(num(a as Value) / num(b as Value));
   });
   r.register('rem', ([a, b]) => {
     if (!isInt(a as Value) || !isInt(b as Value)) throw builtinErr('modulo on floating-point number');
@@ -234,7 +234,7 @@ export function registerCore(r: BuiltinRegistry): void {
     ['is_object', 'object'],
     ['is_null', 'null'],
   ] as const) {
-    r.register(name, ([v]) => (typeName(v as Value) === t ? true : undefined));
+    r.register(name, ([v]) => typeName(v as Value) === t);
   }
   r.register('type_name', ([v]) => typeName(v as Value));
   r.register('cast_array', ([v]) => (Array.isArray(v) ? v : v instanceof RSet ? v.sorted().slice() : undefined));

@@ -130,12 +130,12 @@ function parseUnits(raw: string, bytes: boolean): Value {
   let mult: number | undefined;
   if (bytes) {
     const u = unit.toLowerCase().replace(/b$/, '');
-    if (u === '') mult = 1;
-    else if (BIN[u] !== undefined) mult = BIN[u];
-    else if (u.length === 1 && SI[u.toUpperCase()] !== undefined && u !== 'm') mult = SI[u.toUpperCase()];
+    const table: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12, p: 1e15, e: 1e18, ki: 2 ** 10, mi: 2 ** 20, gi: 2 ** 30, ti: 2 ** 40, pi: 2 ** 50, ei: 2 ** 60 };
+    mult = table[u];
     if (mult === undefined) throw builtinErr(`byte unit ${JSON.stringify(unit)} not recognized`);
+    if (/^[-+]?\d+$/.test(n) && Number.isInteger(mult)) return normInt(BigInt(n) * BigInt(mult));
     const v = Number(n) * mult;
-    return numResult(Math.floor(v) === v ? v : Math.floor(v));
+    return numResult(Math.floor(v));
   }
   if (unit.length === 2 && unit[1] === 'i') {
     mult = BIN[unit.toLowerCase()];

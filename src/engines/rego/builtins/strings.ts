@@ -49,7 +49,11 @@ export function registerStrings(r: BuiltinRegistry): void {
   });
   r.register('lower', ([s]) => (s as string).toLowerCase());
   r.register('upper', ([s]) => (s as string).toUpperCase());
-  r.register('replace', ([s, o, n]) => (s as string).split(o as string).join(n as string));
+  r.register('replace', ([s, o, n]) => {
+    // Go's strings.ReplaceAll: an empty old string matches at every rune boundary
+    if (o === '') return (n as string) + runes(s as string).join(n as string) + ((s as string) === '' ? '' : (n as string));
+    return (s as string).split(o as string).join(n as string);
+  });
   r.register('strings.replace_n', ([patterns, s]) => {
     const pats = patterns as RObject;
     const pairs: [string, string][] = [];
@@ -369,7 +373,7 @@ function goTypeName(v: Value): string {
     case 'string':
       return 'string';
     case 'number':
-      return 'json.Number';
+      return typeof v === 'bigint' ? '*big.Int' : Number.isInteger(v) ? 'int' : 'float64';
     case 'boolean':
       return 'bool';
     default:
@@ -394,13 +398,14 @@ function formatVerb(verb: string, a: Value, flags: string, prec: number | undefi
     case 's':
       if (typeof a === 'string') return prec !== undefined ? a.slice(0, prec) : a;
       if (typeof a === 'number' && verb === 'v') return formatNumber(a);
+      if (isNumber(a) && verb === 's') return `%!s(${goTypeName(a).replace(/^int$/, 'int64')}=${regoString(a)})`;
       return regoString(a);
     case 'q':
-      return typeof a === 'string' ? JSON.stringify(a) : `%!q(${regoString(a)})`;
+      return JSON.stringify(typeof a === 'string' ? a : regoString(a));
     case 'd':
       if (typeof a === 'bigint') return a.toString();
       if (typeof a === 'number' && Number.isInteger(a)) return (flags.includes('+') && a >= 0 ? '+' : '') + String(a);
-      return `%!d(${typeof a === 'number' ? 'big.Float=' + formatNumber(a) : regoString(a)})`;
+      return `%!d(${typeof a === 'number' ? 'float64=' + formatNumber(a) : regoString(a)})`;
     case 'f':
     case 'F':
       if (isNumber(a)) return (flags.includes('+') && num(a) >= 0 ? '+' : '') + num(a).toFixed(prec ?? 6);

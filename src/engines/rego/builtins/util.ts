@@ -29,7 +29,7 @@ export function bigOf(v: Value): bigint {
 export function addNum(a: number | bigint, b: number | bigint): number | bigint {
   if (typeof a === 'number' && typeof b === 'number') {
     const r = a + b;
-    if (Number.isSafeInteger(r) || !Number.isInteger(a) || !Number.isInteger(b)) return numResult(r);
+    if (Number.isSafeInteger(r) || !Number.isInteger(a) || !Number.isInteger(b)) return numResult(fixFloat(r));
   }
   if (isInt(a) && isInt(b)) return normInt(bigOf(a) + bigOf(b));
   return numResult(Number(a) + Number(b));
@@ -38,7 +38,7 @@ export function addNum(a: number | bigint, b: number | bigint): number | bigint 
 export function subNum(a: number | bigint, b: number | bigint): number | bigint {
   if (typeof a === 'number' && typeof b === 'number') {
     const r = a - b;
-    if (Number.isSafeInteger(r) || !Number.isInteger(a) || !Number.isInteger(b)) return numResult(r);
+    if (Number.isSafeInteger(r) || !Number.isInteger(a) || !Number.isInteger(b)) return numResult(fixFloat(r));
   }
   if (isInt(a) && isInt(b)) return normInt(bigOf(a) - bigOf(b));
   return numResult(Number(a) - Number(b));
