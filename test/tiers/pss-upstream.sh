@@ -11,12 +11,12 @@ if ! command -v go >/dev/null 2>&1; then
   exit 1
 fi
 
-CACHE=.cache/pss-upstream
+CACHE=${PSS_UPSTREAM_CACHE:-.cache/pss-upstream}
 mkdir -p "$CACHE"
-BIN="$CACHE/pss-upstream"
+BIN="$(cd "$CACHE" && pwd)/pss-upstream"
 SRC=test/tiers/pss-upstream
 if [[ ! -x "$BIN" || "$SRC/main.go" -nt "$BIN" || "$SRC/go.mod" -nt "$BIN" ]]; then
-  (cd "$SRC" && go build -o "../../../$BIN" .)
+  (cd "$SRC" && go build -o "$BIN" .)
 fi
 MODDIR=$(cd "$SRC" && go list -m -f '{{.Dir}}' k8s.io/pod-security-admission)
 FUZZ=${PSS_FUZZ_PODS:-3000}

@@ -1,6 +1,6 @@
 import type { FieldPath } from '../../core/span.js';
 import { goQuote } from './go-format.js';
-import { obj, type Json } from './pod.js';
+import { obj, podView, type Json } from './pod.js';
 import { checksFor, type CheckId } from './registry.js';
 import { formatLevelVersion, parseLevel, parseVersion, type PssLevel, type PssVersion } from './version.js';
 
@@ -46,8 +46,11 @@ export function evaluatePod(
 ): PssCheckResult[] {
   const meta: Json = obj(podMetadata) ?? {};
   const spec: Json = obj(podSpec) ?? {};
-  return checksFor(toLevel(level), toVersion(version)).map((c) => {
-    const r = c.check(meta, spec);
+  const checks = checksFor(toLevel(level), toVersion(version));
+  if (checks.length === 0) return [];
+  const pod = podView(meta, spec);
+  return checks.map((c) => {
+    const r = c.check(pod);
     const out: PssCheckResult = { checkId: c.id, checkLevel: c.level, allowed: r.allowed, paths: r.paths };
     if (!r.allowed) {
       out.forbiddenReason = r.forbiddenReason;

@@ -24,7 +24,19 @@ export function forbidden(reason: string, detail: string, paths: FieldPath[]): C
   return { allowed: false, forbiddenReason: reason, forbiddenDetail: detail, paths };
 }
 
-export type CheckPodFn = (metadata: Json, spec: Json) => CheckOutcome;
+/** A pod as the checks see it: metadata, spec, and the containers visited once per evaluation. */
+export interface PodView {
+  meta: Json;
+  spec: Json;
+  /** Init containers, containers, then ephemeral containers (upstream visitContainers order). */
+  containers: readonly ContainerRef[];
+}
+
+export function podView(meta: Json, spec: Json): PodView {
+  return { meta, spec, containers: containersOf(spec) };
+}
+
+export type CheckPodFn = (pod: PodView) => CheckOutcome;
 
 /** A pointer-to-struct field: present, not null, and an object. */
 export function obj(v: unknown): Json | undefined {

@@ -1,5 +1,5 @@
 import { goCompare, goQuote, joinQuote, pluralize, sortedSet } from '../go-format.js';
-import { ALLOWED, containersOf, forbidden, obj, podSecurityContext, securityContextOf, str, stringMap, type CheckOutcome, type Json } from '../pod.js';
+import { ALLOWED, forbidden, obj, podSecurityContext, securityContextOf, str, stringMap, type CheckOutcome, type PodView } from '../pod.js';
 import type { FieldPath } from '../../../core/span.js';
 
 const ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
@@ -17,12 +17,12 @@ function allowedProfileType(t: string): boolean {
  * RuntimeDefault or Localhost, and the beta annotations only runtime/default, localhost/* or empty.
  * Both the fields and the annotations are checked at every version.
  */
-export function appArmorProfile_1_0(meta: Json, spec: Json): CheckOutcome {
+export function appArmorProfile_1_0(pod: PodView): CheckOutcome {
   const badSetters: string[] = [];
   const badValues: string[] = [];
   const paths: FieldPath[] = [];
 
-  const podProfile = obj(podSecurityContext(spec)?.appArmorProfile);
+  const podProfile = obj(podSecurityContext(pod.spec)?.appArmorProfile);
   if (podProfile && !allowedProfileType(str(podProfile.type))) {
     badSetters.push('pod');
     badValues.push(str(podProfile.type));
@@ -30,7 +30,7 @@ export function appArmorProfile_1_0(meta: Json, spec: Json): CheckOutcome {
   }
 
   const badContainers: string[] = [];
-  for (const c of containersOf(spec)) {
+  for (const c of pod.containers) {
     const profile = obj(securityContextOf(c)?.appArmorProfile);
     if (profile && !allowedProfileType(str(profile.type))) {
       badContainers.push(c.name);
@@ -44,7 +44,7 @@ export function appArmorProfile_1_0(meta: Json, spec: Json): CheckOutcome {
 
   const forbiddenAnnotations: string[] = [];
   const annotationKeys: string[] = [];
-  for (const [k, v] of Object.entries(stringMap(meta.annotations))) {
+  for (const [k, v] of Object.entries(stringMap(pod.meta.annotations))) {
     if (k.startsWith(ANNOTATION_PREFIX) && !allowedAnnotationValue(v)) {
       forbiddenAnnotations.push(`${k}=${goQuote(v)}`);
       annotationKeys.push(k);

@@ -1,5 +1,5 @@
 import { joinQuote, pluralize, sortedSet } from '../go-format.js';
-import { ALLOWED, containersOf, forbidden, isWindowsPod, list, obj, securityContextOf, str, type CheckOutcome, type Json } from '../pod.js';
+import { ALLOWED, forbidden, isWindowsPod, list, obj, securityContextOf, str, type CheckOutcome, type PodView } from '../pod.js';
 import type { FieldPath } from '../../../core/span.js';
 
 /** The container runtime's default capability set (baseline may add only these). */
@@ -14,11 +14,11 @@ function capList(v: unknown): string[] {
 }
 
 /** check_capabilities_baseline.go capabilitiesBaseline_1_0: capabilities.add only from the default set. */
-export function capabilitiesBaseline_1_0(_meta: Json, spec: Json): CheckOutcome {
+export function capabilitiesBaseline_1_0(pod: PodView): CheckOutcome {
   const bad: string[] = [];
   const nonDefault: string[] = [];
   const paths: FieldPath[] = [];
-  for (const c of containersOf(spec)) {
+  for (const c of pod.containers) {
     const caps = obj(securityContextOf(c)?.capabilities);
     if (!caps) continue;
     let valid = true;
@@ -41,12 +41,12 @@ export function capabilitiesBaseline_1_0(_meta: Json, spec: Json): CheckOutcome 
 }
 
 /** check_capabilities_restricted.go capabilitiesRestricted_1_22: drop ALL; add at most NET_BIND_SERVICE. */
-export function capabilitiesRestricted_1_22(_meta: Json, spec: Json): CheckOutcome {
+export function capabilitiesRestricted_1_22(pod: PodView): CheckOutcome {
   const missingDropAll: string[] = [];
   const addingForbidden: string[] = [];
   const forbiddenCaps: string[] = [];
   const paths: FieldPath[] = [];
-  for (const c of containersOf(spec)) {
+  for (const c of pod.containers) {
     const caps = obj(securityContextOf(c)?.capabilities);
     if (!caps) {
       missingDropAll.push(c.name);
@@ -85,7 +85,7 @@ export function capabilitiesRestricted_1_22(_meta: Json, spec: Json): CheckOutco
 }
 
 /** 1.25+: Windows pods are exempt. */
-export function capabilitiesRestricted_1_25(meta: Json, spec: Json): CheckOutcome {
-  if (isWindowsPod(spec)) return ALLOWED;
-  return capabilitiesRestricted_1_22(meta, spec);
+export function capabilitiesRestricted_1_25(pod: PodView): CheckOutcome {
+  if (isWindowsPod(pod.spec)) return ALLOWED;
+  return capabilitiesRestricted_1_22(pod);
 }

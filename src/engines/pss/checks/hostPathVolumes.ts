@@ -1,12 +1,12 @@
 import { joinQuote, pluralize } from '../go-format.js';
-import { ALLOWED, forbidden, list, obj, str, type CheckOutcome, type Json } from '../pod.js';
+import { ALLOWED, forbidden, list, obj, str, type CheckOutcome, type PodView } from '../pod.js';
 import type { FieldPath } from '../../../core/span.js';
 
 /** check_hostPathVolumes.go hostPathVolumes_1_0: no volume may be a hostPath. */
-export function hostPathVolumes_1_0(_meta: Json, spec: Json): CheckOutcome {
+export function hostPathVolumes_1_0(pod: PodView): CheckOutcome {
   const bad: string[] = [];
   const paths: FieldPath[] = [];
-  list(spec.volumes).forEach((v, i) => {
+  list(pod.spec.volumes).forEach((v, i) => {
     const volume = obj(v);
     if (volume && obj(volume.hostPath)) {
       bad.push(str(volume.name));

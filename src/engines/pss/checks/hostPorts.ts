@@ -1,13 +1,13 @@
 import { pluralize, joinQuote, sortedSet } from '../go-format.js';
-import { ALLOWED, containersOf, forbidden, list, obj, type CheckOutcome, type Json } from '../pod.js';
+import { ALLOWED, forbidden, list, obj, type CheckOutcome, type PodView } from '../pod.js';
 import type { FieldPath } from '../../../core/span.js';
 
 /** check_hostPorts.go hostPorts_1_0: containers must not use host ports (0 means unset). */
-export function hostPorts_1_0(_meta: Json, spec: Json): CheckOutcome {
+export function hostPorts_1_0(pod: PodView): CheckOutcome {
   const bad: string[] = [];
   const ports: string[] = [];
   const paths: FieldPath[] = [];
-  for (const c of containersOf(spec)) {
+  for (const c of pod.containers) {
     let valid = true;
     list(c.container.ports).forEach((p, i) => {
       const hostPort = obj(p)?.hostPort;

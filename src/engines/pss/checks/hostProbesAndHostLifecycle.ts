@@ -1,5 +1,5 @@
 import { joinQuote, pluralize, sortedSet } from '../go-format.js';
-import { ALLOWED, containersOf, forbidden, obj, str, type CheckOutcome, type Json } from '../pod.js';
+import { ALLOWED, forbidden, obj, str, type CheckOutcome, type Json, type PodView } from '../pod.js';
 import type { FieldPath } from '../../../core/span.js';
 
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
@@ -24,11 +24,11 @@ function hostsOf(handler: Json | undefined, base: FieldPath, hosts: string[], pa
  * check_hostProbesAndhostLifecycle.go (1.34+): probes and lifecycle handlers must not set httpGet.host or
  * tcpSocket.host. Unlike most checks, container names and hosts are reported as sorted sets.
  */
-export function hostProbesAndHostLifecycle_1_34(_meta: Json, spec: Json): CheckOutcome {
+export function hostProbesAndHostLifecycle_1_34(pod: PodView): CheckOutcome {
   const badContainers: string[] = [];
   const hosts: string[] = [];
   const paths: FieldPath[] = [];
-  for (const c of containersOf(spec)) {
+  for (const c of pod.containers) {
     let bad = false;
     for (const probe of PROBES) {
       if (hostsOf(obj(c.container[probe]), [...c.path, probe], hosts, paths)) bad = true;

@@ -1,13 +1,13 @@
 import { joinQuote, pluralize, sortedSet } from '../go-format.js';
-import { ALLOWED, containersOf, forbidden, inUserNamespace, securityContextOf, strPtr, type CheckOutcome, type Json } from '../pod.js';
+import { ALLOWED, forbidden, inUserNamespace, securityContextOf, strPtr, type CheckOutcome, type PodView } from '../pod.js';
 import type { FieldPath } from '../../../core/span.js';
 
 /** check_procMount_baseline.go procMount_1_0: securityContext.procMount unset or "Default", unconditionally. */
-export function procMount_1_0(_meta: Json, spec: Json): CheckOutcome {
+export function procMount_1_0(pod: PodView): CheckOutcome {
   const bad: string[] = [];
   const types: string[] = [];
   const paths: FieldPath[] = [];
-  for (const c of containersOf(spec)) {
+  for (const c of pod.containers) {
     const procMount = strPtr(securityContextOf(c)?.procMount);
     if (procMount !== undefined && procMount !== 'Default') {
       bad.push(c.name);
@@ -25,7 +25,7 @@ export function procMount_1_0(_meta: Json, spec: Json): CheckOutcome {
 }
 
 /** Baseline 1.35+: any procMount is allowed in a user namespace (spec.hostUsers=false). */
-export function procMount_1_35_baseline(meta: Json, spec: Json): CheckOutcome {
-  if (inUserNamespace(spec)) return ALLOWED;
-  return procMount_1_0(meta, spec);
+export function procMount_1_35_baseline(pod: PodView): CheckOutcome {
+  if (inUserNamespace(pod.spec)) return ALLOWED;
+  return procMount_1_0(pod);
 }

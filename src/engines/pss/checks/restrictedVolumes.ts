@@ -1,5 +1,5 @@
 import { joinQuote, pluralize, sortedSet } from '../go-format.js';
-import { ALLOWED, forbidden, list, obj, str, type CheckOutcome, type Json } from '../pod.js';
+import { ALLOWED, forbidden, list, obj, str, type CheckOutcome, type PodView } from '../pod.js';
 import type { FieldPath } from '../../../core/span.js';
 
 /** Inline volume sources the restricted level allows. */
@@ -18,11 +18,11 @@ const RESTRICTED_SOURCES = [
  * check_restrictedVolumes.go restrictedVolumes_1_0: only the allowed inline sources; a volume with no known
  * source at all is reported as type "unknown".
  */
-export function restrictedVolumes_1_0(_meta: Json, spec: Json): CheckOutcome {
+export function restrictedVolumes_1_0(pod: PodView): CheckOutcome {
   const bad: string[] = [];
   const types: string[] = [];
   const paths: FieldPath[] = [];
-  list(spec.volumes).forEach((v, i) => {
+  list(pod.spec.volumes).forEach((v, i) => {
     if (v !== null && !obj(v)) return;
     const volume = obj(v) ?? {};
     if (ALLOWED_SOURCES.some((s) => obj(volume[s]))) return;

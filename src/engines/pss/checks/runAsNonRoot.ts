@@ -1,16 +1,16 @@
 import { joinQuote, pluralize } from '../go-format.js';
-import { ALLOWED, boolPtr, containersOf, forbidden, inUserNamespace, podSecurityContext, securityContextOf, type CheckOutcome, type Json } from '../pod.js';
+import { ALLOWED, boolPtr, forbidden, inUserNamespace, podSecurityContext, securityContextOf, type CheckOutcome, type PodView } from '../pod.js';
 import type { FieldPath } from '../../../core/span.js';
 
 /**
  * check_runAsNonRoot.go runAsNonRoot1_0: runAsNonRoot=true on the pod or on every container; nobody may set
  * it to false. Explicit false settings are reported before containers that merely leave it unset.
  */
-export function runAsNonRoot_1_0(_meta: Json, spec: Json): CheckOutcome {
+export function runAsNonRoot_1_0(pod: PodView): CheckOutcome {
   const badSetters: string[] = [];
   const explicitPaths: FieldPath[] = [];
   let podRunAsNonRoot = false;
-  const podValue = boolPtr(podSecurityContext(spec)?.runAsNonRoot);
+  const podValue = boolPtr(podSecurityContext(pod.spec)?.runAsNonRoot);
   if (podValue === false) {
     badSetters.push('pod');
     explicitPaths.push(['spec', 'securityContext', 'runAsNonRoot']);
@@ -21,7 +21,7 @@ export function runAsNonRoot_1_0(_meta: Json, spec: Json): CheckOutcome {
   const explicitlyBad: string[] = [];
   const implicitlyBad: string[] = [];
   const implicitPaths: FieldPath[] = [];
-  for (const c of containersOf(spec)) {
+  for (const c of pod.containers) {
     const value = boolPtr(securityContextOf(c)?.runAsNonRoot);
     const path = [...c.path, 'securityContext', 'runAsNonRoot'];
     if (value !== undefined) {
@@ -56,7 +56,7 @@ export function runAsNonRoot_1_0(_meta: Json, spec: Json): CheckOutcome {
 }
 
 /** 1.35+: any value is allowed in a user namespace (spec.hostUsers=false). */
-export function runAsNonRoot_1_35(meta: Json, spec: Json): CheckOutcome {
-  if (inUserNamespace(spec)) return ALLOWED;
-  return runAsNonRoot_1_0(meta, spec);
+export function runAsNonRoot_1_35(pod: PodView): CheckOutcome {
+  if (inUserNamespace(pod.spec)) return ALLOWED;
+  return runAsNonRoot_1_0(pod);
 }

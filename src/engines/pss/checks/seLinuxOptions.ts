@@ -1,11 +1,11 @@
 import { joinQuote, pluralize, sortedSet } from '../go-format.js';
-import { ALLOWED, containersOf, forbidden, obj, podSecurityContext, securityContextOf, str, type CheckOutcome, type Json } from '../pod.js';
+import { ALLOWED, forbidden, obj, podSecurityContext, securityContextOf, str, type CheckOutcome, type Json, type PodView } from '../pod.js';
 import type { FieldPath } from '../../../core/span.js';
 
 const TYPES_1_0: ReadonlySet<string> = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t']);
 const TYPES_1_31: ReadonlySet<string> = new Set([...TYPES_1_0, 'container_engine_t']);
 
-function seLinuxOptions(spec: Json, allowedTypes: ReadonlySet<string>): CheckOutcome {
+function seLinuxOptions(pod: PodView, allowedTypes: ReadonlySet<string>): CheckOutcome {
   const badSetters: string[] = [];
   const badTypes: string[] = [];
   const paths: FieldPath[] = [];
@@ -32,11 +32,11 @@ function seLinuxOptions(spec: Json, allowedTypes: ReadonlySet<string>): CheckOut
     return ok;
   };
 
-  const podOpts = obj(podSecurityContext(spec)?.seLinuxOptions);
+  const podOpts = obj(podSecurityContext(pod.spec)?.seLinuxOptions);
   if (podOpts && !valid(podOpts, ['spec', 'securityContext', 'seLinuxOptions'])) badSetters.push('pod');
 
   const bad: string[] = [];
-  for (const c of containersOf(spec)) {
+  for (const c of pod.containers) {
     const opts = obj(securityContextOf(c)?.seLinuxOptions);
     if (opts && !valid(opts, [...c.path, 'securityContext', 'seLinuxOptions'])) bad.push(c.name);
   }
@@ -56,11 +56,11 @@ function seLinuxOptions(spec: Json, allowedTypes: ReadonlySet<string>): CheckOut
 }
 
 /** check_seLinuxOptions.go seLinuxOptions1_0: type from the allowed set; user and role unset. */
-export function seLinuxOptions_1_0(_meta: Json, spec: Json): CheckOutcome {
-  return seLinuxOptions(spec, TYPES_1_0);
+export function seLinuxOptions_1_0(pod: PodView): CheckOutcome {
+  return seLinuxOptions(pod, TYPES_1_0);
 }
 
 /** 1.31+: container_engine_t is also allowed. */
-export function seLinuxOptions_1_31(_meta: Json, spec: Json): CheckOutcome {
-  return seLinuxOptions(spec, TYPES_1_31);
+export function seLinuxOptions_1_31(pod: PodView): CheckOutcome {
+  return seLinuxOptions(pod, TYPES_1_31);
 }

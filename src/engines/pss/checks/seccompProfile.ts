@@ -1,5 +1,5 @@
 import { goQuote, joinQuote, pluralize, sortedSet } from '../go-format.js';
-import { ALLOWED, containersOf, forbidden, isWindowsPod, obj, podSecurityContext, securityContextOf, str, stringMap, type CheckOutcome, type Json } from '../pod.js';
+import { ALLOWED, forbidden, isWindowsPod, obj, podSecurityContext, securityContextOf, str, stringMap, type CheckOutcome, type PodView } from '../pod.js';
 import type { FieldPath } from '../../../core/span.js';
 
 const ANNOTATION_POD = 'seccomp.security.alpha.kubernetes.io/pod';
@@ -17,8 +17,8 @@ function validAnnotationValue(v: string): boolean {
  * check_seccompProfile_baseline.go seccompProfileBaseline_1_0 (v1.0–v1.18): only the alpha annotations are
  * checked (pod, and one per container name); the securityContext fields are not.
  */
-export function seccompProfileBaseline_1_0(meta: Json, spec: Json): CheckOutcome {
-  const annotations = stringMap(meta.annotations);
+export function seccompProfileBaseline_1_0(pod: PodView): CheckOutcome {
+  const annotations = stringMap(pod.meta.annotations);
   const found: string[] = [];
   const paths: FieldPath[] = [];
   const check = (key: string): void => {
@@ -31,7 +31,7 @@ export function seccompProfileBaseline_1_0(meta: Json, spec: Json): CheckOutcome
     }
   };
   check(ANNOTATION_POD);
-  for (const c of containersOf(spec)) check(ANNOTATION_CONTAINER_PREFIX + c.name);
+  for (const c of pod.containers) check(ANNOTATION_CONTAINER_PREFIX + c.name);
   if (found.length === 0) return ALLOWED;
   const unique = sortedSet(found);
   return forbidden(
@@ -42,7 +42,7 @@ export function seccompProfileBaseline_1_0(meta: Json, spec: Json): CheckOutcome
 }
 
 /** Shared by baseline 1.19+ and restricted: explicit bad seccompProfile.type values on the pod and containers. */
-function scan(spec: Json): {
+function scan(pod: PodView): {
   badSetters: string[];
   badValues: string[];
   explicitPaths: FieldPath[];
@@ -53,7 +53,7 @@ function scan(spec: Json): {
   const badValues: string[] = [];
   const explicitPaths: FieldPath[] = [];
   let podSet = false;
-  const podProfile = obj(podSecurityContext(spec)?.seccompProfile);
+  const podProfile = obj(podSecurityContext(pod.spec)?.seccompProfile);
   if (podProfile) {
     if (!validType(str(podProfile.type))) {
       badSetters.push('pod');
@@ -65,7 +65,7 @@ function scan(spec: Json): {
   }
   const explicitlyBad: string[] = [];
   const implicit: { name: string; path: FieldPath }[] = [];
-  for (const c of containersOf(spec)) {
+  for (const c of pod.containers) {
     const profile = obj(securityContextOf(c)?.seccompProfile);
     if (profile) {
       if (!validType(str(profile.type))) {
@@ -92,8 +92,8 @@ function explicitResult(s: ReturnType<typeof scan>): CheckOutcome {
 }
 
 /** seccompProfileBaseline_1_19 (v1.19+): if set, seccompProfile.type must be RuntimeDefault or Localhost. */
-export function seccompProfileBaseline_1_19(_meta: Json, spec: Json): CheckOutcome {
-  const s = scan(spec);
+export function seccompProfileBaseline_1_19(pod: PodView): CheckOutcome {
+  const s = scan(pod);
   return s.badSetters.length > 0 ? explicitResult(s) : ALLOWED;
 }
 
@@ -101,8 +101,8 @@ export function seccompProfileBaseline_1_19(_meta: Json, spec: Json): CheckOutco
  * check_seccompProfile_restricted.go seccompProfileRestricted_1_19: seccompProfile.type must be set to
  * RuntimeDefault or Localhost, on the pod or on every container.
  */
-export function seccompProfileRestricted_1_19(_meta: Json, spec: Json): CheckOutcome {
-  const s = scan(spec);
+export function seccompProfileRestricted_1_19(pod: PodView): CheckOutcome {
+  const s = scan(pod);
   if (s.badSetters.length > 0) return explicitResult(s);
   const implicit = s.podSet ? [] : s.implicit;
   if (implicit.length === 0) return ALLOWED;
@@ -116,7 +116,7 @@ export function seccompProfileRestricted_1_19(_meta: Json, spec: Json): CheckOut
 }
 
 /** 1.25+: Windows pods are exempt. */
-export function seccompProfileRestricted_1_25(meta: Json, spec: Json): CheckOutcome {
-  if (isWindowsPod(spec)) return ALLOWED;
-  return seccompProfileRestricted_1_19(meta, spec);
+export function seccompProfileRestricted_1_25(pod: PodView): CheckOutcome {
+  if (isWindowsPod(pod.spec)) return ALLOWED;
+  return seccompProfileRestricted_1_19(pod);
 }

@@ -1,4 +1,4 @@
-import { ALLOWED, forbidden, list, obj, podSecurityContext, str, type CheckOutcome, type Json } from '../pod.js';
+import { ALLOWED, forbidden, list, obj, podSecurityContext, str, type CheckOutcome, type Json, type PodView } from '../pod.js';
 import type { FieldPath } from '../../../core/span.js';
 
 /** The "safe" sysctls (namespaced and isolated per pod), as each policy version lists them. */
@@ -43,9 +43,9 @@ function sysctls(spec: Json, allowed: ReadonlySet<string>): CheckOutcome {
   return forbidden('forbidden sysctls', bad.join(', '), paths);
 }
 
-function sysctlsCheck(names: readonly string[]): (meta: Json, spec: Json) => CheckOutcome {
+function sysctlsCheck(names: readonly string[]): (pod: PodView) => CheckOutcome {
   const allowed = new Set(names);
-  return (_meta, spec) => sysctls(spec, allowed);
+  return (pod) => sysctls(pod.spec, allowed);
 }
 
 export const sysctls_1_0 = sysctlsCheck(SAFE_SYSCTLS_1_0);

@@ -1,5 +1,5 @@
 import { joinQuote, pluralize } from '../go-format.js';
-import { ALLOWED, boolPtr, containersOf, forbidden, obj, podSecurityContext, securityContextOf, type CheckOutcome, type Json } from '../pod.js';
+import { ALLOWED, boolPtr, forbidden, obj, podSecurityContext, securityContextOf, type CheckOutcome, type Json, type PodView } from '../pod.js';
 import type { FieldPath } from '../../../core/span.js';
 
 function hostProcess(sc: Json | undefined): boolean {
@@ -7,12 +7,12 @@ function hostProcess(sc: Json | undefined): boolean {
 }
 
 /** check_windowsHostProcess.go windowsHostProcess_1_0: windowsOptions.hostProcess must not be true. */
-export function windowsHostProcess_1_0(_meta: Json, spec: Json): CheckOutcome {
+export function windowsHostProcess_1_0(pod: PodView): CheckOutcome {
   const bad: string[] = [];
   const paths: FieldPath[] = [];
-  const podForbidden = hostProcess(podSecurityContext(spec));
+  const podForbidden = hostProcess(podSecurityContext(pod.spec));
   if (podForbidden) paths.push(['spec', 'securityContext', 'windowsOptions', 'hostProcess']);
-  for (const c of containersOf(spec)) {
+  for (const c of pod.containers) {
     if (hostProcess(securityContextOf(c))) {
       bad.push(c.name);
       paths.push([...c.path, 'securityContext', 'windowsOptions', 'hostProcess']);
