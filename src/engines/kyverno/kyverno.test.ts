@@ -193,3 +193,14 @@ test('the engine accepts Kyverno documents only', () => {
   assert.equal(kyvernoEngine.accepts({ apiVersion: 'policies.kyverno.io/v1', kind: 'ValidatingPolicy' }), true);
   assert.equal(kyvernoEngine.accepts({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy' }), false);
 });
+
+test('a namespaced Policy applies only to its namespace; rule failureAction overrides the policy', () => {
+  const y = CLUSTER_POLICY.replace('kind: ClusterPolicy', 'kind: Policy').replace('  name: no-latest\n', '  name: no-latest\n  namespace: team-a\n').replace(
+    '      validate:\n',
+    '      validate:\n        failureAction: Audit\n',
+  );
+  assert.deepEqual(run(y, pod('x:latest', 'team-b')), []);
+  const r = run(y, pod('x:latest', 'team-a'));
+  assert.deepEqual(brief(r), ['check-tag:fail']);
+  assert.equal(r[0].mode, 'audit');
+});
