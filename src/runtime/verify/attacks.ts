@@ -275,7 +275,7 @@ export const ATTACKS: readonly Attack[] = [
   {
     id: 'load-kernel-module',
     title: 'Load a kernel module (init_module with an invalid image)',
-    threat: 'kernel exploits, in-memory attacks',
+    threat: 'write to /proc/sys, /sys, core_pattern (escape vectors)',
     mitre: ['T1547.006'],
     run: { kind: 'probe', args: ['init-module'] },
     blockers: [
@@ -286,6 +286,12 @@ export const ATTACKS: readonly Attack[] = [
     footprint: { capabilities: ['CAP_SYS_MODULE'] },
   },
 ];
+
+/** Threats no layer covers as a whole (PRODUCT: "say so, never claim coverage"); their rows carry this note. */
+export const UNCOVERABLE_THREATS: Readonly<Record<string, string>> = {
+  'kernel exploits, in-memory attacks':
+    'no single layer stops kernel exploits or in-memory attacks: a blocked attack here is one path closed, not coverage (detection and patching)',
+};
 
 export function attackById(id: string): Attack | undefined {
   return ATTACKS.find((a) => a.id === id);

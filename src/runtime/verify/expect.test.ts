@@ -125,6 +125,10 @@ test('plan and report: commands, JSON shape, text and exit decision', () => {
   assert.equal(reportFails(report), false);
   assert.equal(reportFails(report, 'allowed'), true);
   assert.match(formatReport(report), /2 attacks: 2 as expected, 0 failed, 0 not verifiable \(1 blocked, 1 allowed\)\n$/);
+  assert.deepEqual(report.threats.map((t) => [t.threat, t.layers, t.allowed, t.note !== undefined]), [
+    ['kernel exploits, in-memory attacks', [], ['ptrace'], true],
+    ['write to /proc/sys, /sys, core_pattern (escape vectors)', ['capabilities'], [], false],
+  ]);
 });
 
 test('KubeArmor Block rules (decision engine) make shell and reverse shell expected-blocked, not-verifiable here', async () => {

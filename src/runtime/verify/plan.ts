@@ -1,7 +1,7 @@
 import { hasErrors, type Diagnostic } from '../../core/diagnostic.js';
 import { meta, type LoadedObject } from '../../k8s/object.js';
 import { podTemplateOf } from '../../k8s/podspec.js';
-import { ATTACKS, PROBE_PATH, SUID_PROBE_PATH, type Attack, type AttackRun } from './attacks.js';
+import { ATTACKS, PROBE_PATH, SUID_PROBE_PATH, UNCOVERABLE_THREATS, type Attack, type AttackRun } from './attacks.js';
 import { classify, type AttackResult, type AttackRunOutcome } from './classify.js';
 import { runtimePolicyCoverage } from './coverage.js';
 import { expectAttack, type Expectation } from './expect.js';
@@ -77,7 +77,21 @@ export interface VerifyReport {
   container: string;
   controls: ControlsSummary;
   results: AttackResult[];
+  /** Per threat (the PRODUCT table's rows): the layers seen holding, the attacks that ran, the unverifiable ones. */
+  threats: ThreatCoverage[];
   summary: { total: number; pass: number; fail: number; notVerifiable: number; blocked: number; allowed: number };
+}
+
+export interface ThreatCoverage {
+  threat: string;
+  attacks: string[];
+  /** Layers that blocked an attack of this threat in the sandbox. */
+  layers: string[];
+  /** Attacks of this threat that succeeded: the layers the workload relies on are missing. */
+  allowed: string[];
+  notVerifiable: string[];
+  /** Set for threats no layer covers as a whole (never reported as covered). */
+  note?: string;
 }
 
 export interface ControlsSummary {
@@ -115,6 +129,7 @@ export function buildReport(plan: VerifyPlan, outcomes: readonly AttackRunOutcom
       writableMounts: c.writableMounts,
     },
     results,
+    threats: threatCoverage(results),
     summary: {
       total: results.length,
       pass: results.filter((r) => r.verdict === 'pass').length,
@@ -124,6 +139,23 @@ export function buildReport(plan: VerifyPlan, outcomes: readonly AttackRunOutcom
       allowed: results.filter((r) => r.observed === 'allowed').length,
     },
   };
+}
+
+function threatCoverage(results: readonly AttackResult[]): ThreatCoverage[] {
+  const out = new Map<string, ThreatCoverage>();
+  for (const r of results) {
+    let t = out.get(r.threat);
+    if (!t) {
+      t = { threat: r.threat, attacks: [], layers: [], allowed: [], notVerifiable: [] };
+      if (UNCOVERABLE_THREATS[r.threat]) t.note = UNCOVERABLE_THREATS[r.threat];
+      out.set(r.threat, t);
+    }
+    t.attacks.push(r.attack);
+    if (r.observed === 'blocked' && !t.layers.includes(r.layer)) t.layers.push(r.layer);
+    if (r.observed === 'allowed') t.allowed.push(r.attack);
+    if (r.observed === 'not-verifiable') t.notVerifiable.push(r.attack);
+  }
+  return [...out.values()];
 }
 
 /**
@@ -150,6 +182,14 @@ export function formatReport(r: VerifyReport, color = false): string {
     const mark = x.verdict === 'pass' ? paint('32', 'PASS') : x.verdict === 'fail' ? paint('31', 'FAIL') : paint('33', 'N/V ');
     lines.push(`${mark} ${x.attack.padEnd(width)}  expected ${x.expected.padEnd(7)} observed ${x.observed.padEnd(14)} layer ${x.layer}`);
     lines.push(`     ${x.evidence}`);
+  }
+  lines.push('', 'by threat:');
+  for (const t of r.threats) {
+    const parts = [t.layers.length ? `held by ${t.layers.join(', ')}` : 'no layer held'];
+    if (t.allowed.length) parts.push(paint('31', `ran: ${t.allowed.join(', ')}`));
+    if (t.notVerifiable.length) parts.push(`not verifiable: ${t.notVerifiable.join(', ')}`);
+    if (t.note) parts.push(t.note);
+    lines.push(`  ${t.threat}: ${parts.join('; ')}`);
   }
   const s = r.summary;
   lines.push('', `${s.total} attacks: ${s.pass} as expected, ${s.fail} failed, ${s.notVerifiable} not verifiable (${s.blocked} blocked, ${s.allowed} allowed)`);
