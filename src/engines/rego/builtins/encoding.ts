@@ -2,7 +2,7 @@
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { fromJS, normInt, parseJSON, RObject, toJS, toJSON, type Value } from '../value.js';
 import { builtinErr, typeErr, type BuiltinRegistry } from './types.js';
-import { collection, fixFloat, numResult } from './util.js';
+import { collection, numResult } from './util.js';
 
 export function registerEncoding(r: BuiltinRegistry): void {
   r.register('json.marshal', ([v]) => toJSON(v as Value));
@@ -115,35 +115,94 @@ function queryEscape(s: string): string {
     .replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 }
 
-const SI: Record<string, number> = { '': 1, k: 1e3, m: 1e-3, M: 1e6, g: 1e9, G: 1e9, t: 1e12, T: 1e12, p: 1e15, P: 1e15, e: 1e18, E: 1e18 };
-const BIN: Record<string, number> = { ki: 2 ** 10, mi: 2 ** 20, gi: 2 ** 30, ti: 2 ** 40, pi: 2 ** 50, ei: 2 ** 60 };
+/** Splits "10.5Mi" into number and unit text the way OPA's extractNumAndUnit does. */
+function splitNumUnit(s: string, err: (m: string) => Error): [string, string] {
+  let first = -1;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i] as string;
+    const isNum = /[0-9.]/.test(c);
+    if (!isNum && c !== 'e' && c !== 'E' && c !== '+' && c !== '-') {
+      first = i;
+      break;
+    }
+    if (c === 'e' || c === 'E') {
+      const n = s[i + 1];
+      if (i === s.length - 1 || (n !== undefined && !/[0-9+-]/.test(n))) {
+        first = i;
+        break;
+      }
+      if (n === '+' || n === '-') i++;
+      let e = i + 1;
+      while (e < s.length && /[0-9]/.test(s[e] as string)) e++;
+      if (e - (i + 1) > 6) throw err('exponent too large');
+    }
+  }
+  if (first === -1) return [s, ''];
+  if (first === 0) return ['', s];
+  return [s.slice(0, first), s.slice(first)];
+}
+
+/** Exact decimal: value = mant * 10^-scale. */
+function parseDecimal(num: string): { mant: bigint; scale: number } | undefined {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(num);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return undefined;
+  const digits = (m[2] ?? '') + (m[3] ?? '');
+  let scale = (m[3] ?? '').length - Number(m[4] ?? 0);
+  let mant = BigInt(digits || '0');
+  if (scale < 0) {
+    mant *= 10n ** BigInt(-scale);
+    scale = 0;
+  }
+  return { mant: m[1] === '-' ? -mant : mant, scale };
+}
+
+const BYTE_UNITS: Record<string, bigint> = {
+  '': 1n, kb: 1000n, k: 1000n, kib: 1024n, ki: 1024n, mb: 10n ** 6n, m: 10n ** 6n, mib: 2n ** 20n, mi: 2n ** 20n,
+  gb: 10n ** 9n, g: 10n ** 9n, gib: 2n ** 30n, gi: 2n ** 30n, tb: 10n ** 12n, t: 10n ** 12n, tib: 2n ** 40n, ti: 2n ** 40n,
+  pb: 10n ** 15n, p: 10n ** 15n, pib: 2n ** 50n, pi: 2n ** 50n, eb: 10n ** 18n, e: 10n ** 18n, eib: 2n ** 60n, ei: 2n ** 60n,
+};
+const SI_UNITS: Record<string, bigint> = {
+  '': 1n, k: 1000n, K: 1000n, ki: 1024n, Ki: 1024n, M: 10n ** 6n, mi: 2n ** 20n, Mi: 2n ** 20n, g: 10n ** 9n, G: 10n ** 9n,
+  gi: 2n ** 30n, Gi: 2n ** 30n, t: 10n ** 12n, T: 10n ** 12n, ti: 2n ** 40n, Ti: 2n ** 40n, p: 10n ** 15n, P: 10n ** 15n,
+  pi: 2n ** 50n, Pi: 2n ** 50n, e: 10n ** 18n, E: 10n ** 18n, ei: 2n ** 60n, Ei: 2n ** 60n,
+};
 
 function parseUnits(raw: string, bytes: boolean): Value {
-  const s = raw.replace(/"/g, '');
-  const m = /^([-+]?\d*\.?\d+(?:[eE][-+]?\d+)?)\s*([a-zA-Z]*)$/.exec(s.trim());
-  if (!m || /\s/.test(s.trim().replace(/^\S+\s*/, '').slice(0, 0))) {
-    throw builtinErr(bytes ? 'could not parse byte amount' : 'could not parse amount to a number');
+  const prefix = bytes ? 'byte amount' : 'amount';
+  const err = (m: string): Error => builtinErr(m);
+  const s = bytes ? raw.toLowerCase().replace(/"/g, '') : raw.replace(/"/g, '');
+  if (s.includes(' ')) throw err('spaces not allowed in resource strings');
+  const [num, rawUnit] = splitNumUnit(s, err);
+  if (num === '') throw err(`no ${prefix} provided`);
+  const dec = parseDecimal(num);
+  if (!dec) throw err(`could not parse ${prefix} to a number`);
+  let unit = rawUnit;
+  let mult: bigint | undefined;
+  let milli = false;
+  if (bytes) mult = BYTE_UNITS[unit];
+  else {
+    if (unit.length > 1) unit = unit[0] + unit.slice(1).toLowerCase();
+    if (unit === 'm') {
+      milli = true;
+      mult = 1n;
+    } else mult = SI_UNITS[unit];
   }
-  if (s.includes(' ')) throw builtinErr(bytes ? 'spaces not allowed in resource strings' : 'spaces not allowed in resource strings');
-  const n = m[1] as string;
-  let unit = m[2] as string;
-  let mult: number | undefined;
+  if (mult === undefined) throw err(bytes ? `byte unit ${unit} not recognized` : `unit ${unit} not recognized`);
+  let mant = dec.mant * mult;
+  let scale = dec.scale + (milli ? 3 : 0);
   if (bytes) {
-    const u = unit.toLowerCase().replace(/b$/, '');
-    const table: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12, p: 1e15, e: 1e18, ki: 2 ** 10, mi: 2 ** 20, gi: 2 ** 30, ti: 2 ** 40, pi: 2 ** 50, ei: 2 ** 60 };
-    mult = table[u];
-    if (mult === undefined) throw builtinErr(`byte unit ${JSON.stringify(unit)} not recognized`);
-    if (/^[-+]?\d+$/.test(n) && Number.isInteger(mult)) return normInt(BigInt(n) * BigInt(mult));
-    const v = Number(n) * mult;
-    return numResult(Math.floor(v));
+    // truncate toward zero to an integer
+    return normInt(scale > 0 ? mant / 10n ** BigInt(scale) : mant);
   }
-  if (unit.length === 2 && unit[1] === 'i') {
-    mult = BIN[unit.toLowerCase()];
-    if (unit[0] === 'm') mult = undefined;
-  } else mult = SI[unit];
-  if (unit === 'mi') mult = undefined;
-  if (mult === undefined) throw builtinErr(`unit ${JSON.stringify(unit)} not recognized`);
-  unit = '';
-  if (/^[-+]?\d+$/.test(n) && mult >= 1 && Number.isInteger(mult)) return normInt(BigInt(n) * BigInt(mult));
-  return numResult(fixFloat(Number(n) * mult));
+  while (scale > 0 && mant % 10n === 0n) {
+    mant /= 10n;
+    scale--;
+  }
+  if (scale === 0) return normInt(mant);
+  // not an integer: OPA prints 10 decimals (big.Rat FloatString(10))
+  const neg = mant < 0n;
+  const abs = neg ? -mant : mant;
+  const scaled = scale <= 10 ? abs * 10n ** BigInt(10 - scale) : (abs + 5n * 10n ** BigInt(scale - 11)) / 10n ** BigInt(scale - 10);
+  const txt = scaled.toString().padStart(11, '0');
+  return numResult(Number((neg ? '-' : '') + txt.slice(0, -10) + '.' + txt.slice(-10)));
 }
