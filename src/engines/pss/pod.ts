@@ -48,14 +48,22 @@ export function boolPtr(v: unknown): boolean | undefined {
   return typeof v === 'boolean' ? v : undefined;
 }
 
+const LONE_SURROGATE_SOURCE = '[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]';
+const HAS_LONE_SURROGATE = new RegExp(LONE_SURROGATE_SOURCE);
+
+/** Go strings hold UTF-8: a lone UTF-16 surrogate decodes to U+FFFD there, so it does here too. */
+export function goString(s: string): string {
+  return HAS_LONE_SURROGATE.test(s) ? s.replace(new RegExp(LONE_SURROGATE_SOURCE, 'g'), '\ufffd') : s;
+}
+
 /** A string field with Go's zero value "". */
 export function str(v: unknown): string {
-  return typeof v === 'string' ? v : '';
+  return typeof v === 'string' ? goString(v) : '';
 }
 
 /** A *string field: undefined when unset. */
 export function strPtr(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
+  return typeof v === 'string' ? goString(v) : undefined;
 }
 
 /** A *int64 field: undefined when unset. */
@@ -72,7 +80,7 @@ export function stringMap(v: unknown): Record<string, string> {
   const o = obj(v);
   if (!o) return {};
   const out: Record<string, string> = {};
-  for (const [k, x] of Object.entries(o)) if (typeof x === 'string') out[k] = x;
+  for (const [k, x] of Object.entries(o)) if (typeof x === 'string') out[goString(k)] = goString(x);
   return out;
 }
 

@@ -92,12 +92,12 @@ function unitCases(): PodCase[] {
 }
 
 // ---------- random pods ----------
-const NAMES = ['a', 'b', 'c', 'a', 'app', 'ünï', 'Z', '', '\uff5a', '\u{1d518}'];
+const NAMES = ['a', 'b', 'c', 'a', 'app', 'ünï', 'Z', '', '\uff5a', '\u{1d518}', 'x\ud800'];
 const BOOLS = [true, false, undefined];
 const CAPS = ['ALL', 'NET_BIND_SERVICE', 'NET_RAW', 'SYS_ADMIN', 'CHOWN', 'KILL', 'all', 'CAP_SYS_ADMIN', 'SETUID', 'BPF', '', '\uff5a', '\u{1d518}'];
 const SECCOMP = ['RuntimeDefault', 'Localhost', 'Unconfined', '', 'runtime/default'];
 const APPARMOR = ['RuntimeDefault', 'Localhost', 'Unconfined', '', 'bogus'];
-const ANNOT_VALUES = ['runtime/default', 'docker/default', 'localhost/prof', 'unconfined', '', 'localhost/', 'weird "v"\n\t\u00a0é\u0001', '\u2028\u00ad\u{1f600}\x7f\\', 'runtime/default ', '\u{e0001}\u0085'];
+const ANNOT_VALUES = ['runtime/default', 'docker/default', 'localhost/prof', 'unconfined', '', 'localhost/', 'weird "v"\n\t\u00a0é\u0001', '\u2028\u00ad\u{1f600}\x7f\\', 'runtime/default ', '\u{e0001}\u0085', 'lone \udc00'];
 const SELINUX_TYPES = ['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t', 'spc_t', 'unconfined_t'];
 const PROC = ['Default', 'Unmasked', '', 'default'];
 const SYSCTLS = [
