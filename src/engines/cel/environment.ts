@@ -2,6 +2,7 @@ import { Environment, ParseError } from '@marcbachmann/cel-js';
 import { CelCostLimitError, CelDeadlineError, CostMeter, DEFAULT_COST_LIMIT } from './cost.js';
 import { children, isAst, nodeCount, type AstLike } from './ast.js';
 import { kubernetesLibraries } from './library/index.js';
+import { rewriteObjectConstruction } from './object-construction.js';
 import { RE2_MATCHES } from './library/regex.js';
 import type { CelLibrary } from './library/library.js';
 import { CelLibraryError } from './library/library.js';
@@ -40,7 +41,7 @@ export class CelEnvironment {
       homogeneousAggregateLiterals: true,
       limits: { maxAstNodes: 20_000, maxDepth: 250, maxListElements: 10_000, maxMapEntries: 10_000, maxCallArguments: 32 },
     });
-    const libs = kubernetesLibraries({ meter: this.#meter });
+    const libs = kubernetesLibraries({ meter: this.#meter }, { mutation: options.mutation });
     for (const lib of libs) registerLibrary(env, lib);
     for (const [name, type] of Object.entries(options.variables)) env.registerVariable(name, type);
     this.#env = env;
@@ -64,23 +65,25 @@ export class CelEnvironment {
     if (expression.length > MAX_EXPRESSION_LENGTH) {
       return fail('cel_parse_error', `expression is longer than ${MAX_EXPRESSION_LENGTH} characters`);
     }
+    const rewritten = this.options.mutation ? rewriteObjectConstruction(expression) : undefined;
+    const source: SourceText = { expression, text: rewritten?.text ?? expression, toOriginal: rewritten?.toOriginal };
     let fn: ReturnType<Environment['parse']>;
     try {
-      fn = this.#env.parse(expression);
+      fn = this.#env.parse(source.text);
     } catch (err) {
-      return { ok: false, error: toCelError(err, expression, 'cel_parse_error') };
+      return { ok: false, error: toCelError(err, source, 'cel_parse_error') };
     }
     renameMatches(fn.ast);
     const checked = fn.check();
     if (!checked.valid) {
-      return { ok: false, error: this.#typeError(checked.error, expression) };
+      return { ok: false, error: this.#typeError(checked.error, source) };
     }
     const staticCost = instrument(fn.ast, this.#meter);
-    return { ok: true, program: new Program(expression, String(checked.type), fn, staticCost, this) };
+    return { ok: true, program: new Program(source, String(checked.type), fn, staticCost, this) };
   }
 
-  #typeError(err: unknown, expression: string): CelError {
-    const e0 = toCelError(err, expression, 'cel_type_error');
+  #typeError(err: unknown, source: SourceText): CelError {
+    const e0 = toCelError(err, source, 'cel_type_error');
     const e = { ...e0, message: e0.message.split(RE2_MATCHES).join('matches') };
     const code = (err as { code?: string }).code;
     if (code === 'no_matching_overload') {
@@ -119,7 +122,7 @@ export class CelEnvironment {
           },
         };
       }
-      return { ok: false, error: toCelError(err, program.expression, 'cel_eval_error') };
+      return { ok: false, error: toCelError(err, program.source, 'cel_eval_error') };
     } finally {
       if (budget) budget.remaining -= Math.min(meter.used, meter.limit);
       meter.leave(saved);
@@ -127,14 +130,24 @@ export class CelEnvironment {
   }
 }
 
+/** The expression as written, the text actually parsed, and the offset mapping between them. */
+export interface SourceText {
+  expression: string;
+  text: string;
+  toOriginal?: (offset: number) => number;
+}
+
 class Program implements CelProgram {
+  readonly expression: string;
   constructor(
-    readonly expression: string,
+    readonly source: SourceText,
     readonly outputType: string,
     readonly fn: ReturnType<Environment['parse']>,
     readonly staticCost: number,
     readonly env: CelEnvironment,
-  ) {}
+  ) {
+    this.expression = source.expression;
+  }
 
   evaluate(activation: Record<string, unknown>, opts?: CelEvalOptions): CelResult {
     return this.env.run(this, activation, opts);
@@ -154,33 +167,36 @@ function fail(code: CelErrorCode, message: string): CelCompileResult {
 }
 
 /** Maps anything thrown by the parser, checker or evaluator to a CelError with a position in the expression. */
-export function toCelError(err: unknown, expression: string, fallback: CelErrorCode): CelError {
+export function toCelError(err: unknown, source: SourceText | string, fallback: CelErrorCode): CelError {
+  const src: SourceText = typeof source === 'string' ? { expression: source, text: source } : source;
   if (err instanceof CelCostLimitError) return { code: 'cel_cost_limit_exceeded', message: err.message };
   if (err instanceof CelDeadlineError) return { code: 'cel_timeout', message: err.message };
   if (err instanceof CelEvaluationFailure) return err.error;
   if (err instanceof CelLibraryError) return { code: 'cel_eval_error', message: err.message };
   const e = err as { summary?: string; message?: string; range?: { start: number }; cause?: unknown };
   if (e && e.cause && e.cause !== err && !(err instanceof ParseError)) {
-    const inner = toCelError(e.cause, expression, fallback);
-    if (inner.code !== fallback || e.cause instanceof CelLibraryError) return withPosition(inner, expression, e.range);
+    const inner = toCelError(e.cause, src, fallback);
+    if (inner.code !== fallback || e.cause instanceof CelLibraryError) return withPosition(inner, src, e.range);
   }
   if (err instanceof RangeError && /call stack/i.test(err.message)) return { code: 'cel_eval_error', message: `expression too deep: ${err.message}` };
   const message = e?.summary ?? e?.message ?? String(err);
-  return withPosition({ code: fallback, message }, expression, e?.range);
+  return withPosition({ code: fallback, message }, src, e?.range);
 }
 
-function withPosition(error: CelError, expression: string, range: { start: number } | undefined): CelError {
+function withPosition(error: CelError, src: SourceText, range: { start: number } | undefined): CelError {
   if (!range || error.line !== undefined) return error;
+  const expression = src.expression;
+  const start = src.toOriginal ? src.toOriginal(range.start) : range.start;
   let line = 1;
   let lineStart = 0;
-  const end = Math.min(range.start, expression.length);
+  const end = Math.min(start, expression.length);
   for (let i = 0; i < end; i++) {
     if (expression.charCodeAt(i) === 10) {
       line++;
       lineStart = i + 1;
     }
   }
-  return { ...error, line, column: range.start - lineStart + 1 };
+  return { ...error, line, column: start - lineStart + 1 };
 }
 
 /** Points every `x.matches(re)` call at the RE2-translating implementation (see library/regex.ts). */

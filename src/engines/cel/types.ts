@@ -39,6 +39,11 @@ export type CelType =
 export interface CelEnvOptions {
   /** Declared top-level variables, e.g. object, oldObject, request, params, namespaceObject, variables, authorizer. */
   variables: Record<string, CelType>;
+  /**
+   * MutatingAdmissionPolicy expressions: `Object{...}` / `JSONPatch{...}` construction (evaluates to plain
+   * objects) and `jsonpatch.escapeKey`. Off by default, as in the API server's validating environments.
+   */
+  mutation?: boolean;
 }
 
 export interface CelEvalOptions {

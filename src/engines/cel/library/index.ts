@@ -1,6 +1,7 @@
 import { authzLibrary } from './authz.js';
 import { comprehensionsLibrary } from './comprehensions.js';
 import type { CelLibrary, CelLibraryContext } from './library.js';
+import { jsonPatchLibrary } from './jsonpatch.js';
 import { ipLibrary } from './ip.js';
 import { listsLibrary } from './lists.js';
 import { namedFormatLibrary } from './named-format.js';
@@ -13,8 +14,8 @@ import { stringsLibrary } from './strings.js';
 import { urlLibrary } from './url.js';
 
 /** Every library of the Kubernetes CEL environment, instantiated for one environment. */
-export function kubernetesLibraries(ctx: CelLibraryContext): CelLibrary[] {
-  return [
+export function kubernetesLibraries(ctx: CelLibraryContext, opts: { mutation?: boolean } = {}): CelLibrary[] {
+  const libs = [
     stdlibGapsLibrary(),
     listsLibrary(ctx),
     regexLibrary(ctx),
@@ -28,4 +29,6 @@ export function kubernetesLibraries(ctx: CelLibraryContext): CelLibrary[] {
     semverLibrary(),
     authzLibrary(),
   ];
+  if (opts.mutation) libs.push(jsonPatchLibrary());
+  return libs;
 }
