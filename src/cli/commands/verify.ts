@@ -112,6 +112,15 @@ async function runVerify(opts: VerifyOpts): Promise<number> {
   }
 
   const facts = readNodeFacts();
+  for (const a of policies.appArmor) {
+    if (!facts.appArmor) {
+      diagnostics.push({
+        code: 'verify_layer_not_enforceable',
+        severity: 'warning',
+        message: `${a.path}: AppArmor profile ${a.names.join(', ')} is not loaded: this node has no AppArmor LSM (results it would change are not-verifiable)`,
+      });
+    }
+  }
   const { plan, diagnostics: planDiags } = planVerify(podObj, {
     host: facts,
     container: opts.container,

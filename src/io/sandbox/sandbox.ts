@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +56,15 @@ export async function runSandbox(req: SandboxRequest): Promise<{ results: Sandbo
   chmodSync(workDir, 0o711);
   const stateRoot = join(workDir, 'runc-state');
   const runId = randomBytes(4).toString('hex');
+  // Ctrl-C / SIGTERM: stop scheduling, kill the running containers; the finally below deletes everything.
+  const running = new Set<string>();
+  let interrupted: string | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupted = sig;
+    for (const id of running) execFile(req.runc, ['--root', stateRoot, 'kill', id, 'KILL'], () => undefined);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     mkdirSync(stateRoot, { recursive: true });
     const rootfs = join(workDir, 'rootfs');
@@ -62,7 +72,7 @@ export async function runSandbox(req: SandboxRequest): Promise<{ results: Sandbo
     const results: SandboxJobResult[] = new Array(req.jobs.length);
     let next = 0;
     const worker = async () => {
-      while (next < req.jobs.length) {
+      while (next < req.jobs.length && !interrupted) {
         const i = next++;
         const job = req.jobs[i];
         const id = `rampart-${runId}-${job.name}`.slice(0, 60);
@@ -70,13 +80,18 @@ export async function runSandbox(req: SandboxRequest): Promise<{ results: Sandbo
         prepareBundle(bundle, rootfs, req, job, id);
         const hook = req.beforeStart;
         const beforeStart = hook ? () => hook({ name: job.name, containerId: id, cgroupsPath: cgroupsPathOf(id) }) : undefined;
+        running.add(id);
         const r = await runcRun({ runc: req.runc, stateRoot, bundle, id, timeoutMs: req.timeoutMs, beforeStart });
+        running.delete(id);
         results[i] = { ...r, name: job.name, containerId: id };
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(req.concurrency, req.jobs.length)) }, worker));
+    if (interrupted) throw new Error(`interrupted by ${interrupted}; containers and bundles removed`);
     return { results, workDir };
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     if (!req.keep) rmSync(workDir, { recursive: true, force: true });
   }
 }

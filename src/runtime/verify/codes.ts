@@ -6,7 +6,7 @@ export const VERIFY_CODES = {
   verify_api_rejects: 'The API server would reject this securityContext (e.g. privileged with allowPrivilegeEscalation false).',
   verify_invalid_security_context: 'A securityContext field has a value of the wrong type.',
   verify_capability_name: 'A capability name is unknown or carries a CAP_ prefix Kubernetes does not use.',
-  verify_seccomp_profile_missing: 'A Localhost seccomp profile was not given with --policy (nor found under --seccomp-root).',
+  verify_seccomp_profile_missing: 'A Localhost seccomp profile was not given with --policy: the kubelet would not start the container.',
   verify_seccomp_profile_invalid: 'A seccomp profile file is not valid profile JSON.',
   verify_policy_unsupported: 'A --policy file is neither a seccomp profile, a KubeArmor policy nor an AppArmor profile.',
   verify_volume_simulated: 'A volume is simulated in the sandbox (an empty directory) instead of mounted as on a node.',
