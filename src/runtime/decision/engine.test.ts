@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadManifestText } from '../../k8s/load.js';
-import { loadKubeArmorPolicies } from '../kubearmor/load.js';
+import { createKubeArmorLoader } from '../kubearmor/load.js';
 import { kubeArmorToEvent } from '../telemetry/kubearmor.js';
 import type { RuntimeEvent } from '../telemetry/event.js';
 import { createDecisionEngine, directoryPart, fetchProtocol, type DecisionOptions } from './engine.js';
 
+const loader = createKubeArmorLoader(); // schemas compile once for the whole file
+const loadKubeArmorPolicies = (objects: Parameters<typeof loader.load>[0]) => loader.load(objects);
 function engine(yaml: string, opts: DecisionOptions = {}) {
   const r = loadKubeArmorPolicies(loadManifestText(yaml, 'p.yaml').objects);
   assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);

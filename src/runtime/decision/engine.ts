@@ -94,6 +94,9 @@ interface Entry {
   rule: KubeArmorRule;
   /** Upper-case syscall name of a Syscall entry. */
   syscall?: string;
+  /** `source + " "` (socket source match) and `"/" + execname`, precomputed. */
+  sourceSpace: string;
+  execSuffix: string;
 }
 
 interface Endpoint {
@@ -140,6 +143,8 @@ export function createDecisionEngine(policies: readonly KubeArmorPolicyModel[], 
     else hostPolicies.push(p);
   }
   const endpoints = new Map<string, Endpoint>();
+  // Feeds that reuse one workload object per workload (parseTelemetry interns them) skip the key entirely.
+  const byObject = new WeakMap<RuntimeWorkload, Endpoint>();
 
   const policiesFor = (w: RuntimeWorkload): KubeArmorPolicyModel[] => {
     if (isHostWorkload(w)) return hostPolicies.filter((p) => policyApplies(p, w, opts.nodeLabels));
@@ -148,6 +153,8 @@ export function createDecisionEngine(policies: readonly KubeArmorPolicyModel[], 
   };
 
   const endpointFor = (w: RuntimeWorkload): Endpoint => {
+    const known = byObject.get(w);
+    if (known) return known;
     const key = endpointKey(w);
     let ep = endpoints.get(key);
     if (!ep) {
@@ -159,6 +166,7 @@ export function createDecisionEngine(policies: readonly KubeArmorPolicyModel[], 
       ep.loop = host ? undefined : ep.final;
       endpoints.set(key, ep);
     }
+    byObject.set(w, ep);
     return ep;
   };
 
@@ -166,34 +174,36 @@ export function createDecisionEngine(policies: readonly KubeArmorPolicyModel[], 
     policiesFor,
     decide(ev) {
       const ep = endpointFor(ev.workload);
-      const predicted = predictDenied(ep, ev) ? DENIED : PASSED;
+      const view = viewOf(ev);
+      const predicted = predictDenied(ep, view) ? DENIED : PASSED;
       const recorded = ev.result;
       let result: string;
       if (resultMode === 'recorded') result = recorded ?? PASSED;
       else if (resultMode === 'predicted') result = predicted;
       else result = recorded !== undefined && recorded !== PASSED ? recorded : predicted;
-      return feederMatch(ep, ev, result, predicted, enforcer);
+      return feederMatch(ep, view, result, predicted, enforcer);
     },
   };
 }
 
 function endpointKey(w: RuntimeWorkload): string {
-  const labels = Object.keys(w.labels)
-    .sort()
-    .map((k) => `${k}=${w.labels[k]}`)
-    .join(',');
-  return `${w.namespace ?? ''}\u0000${w.container ?? ''}\u0000${w.host ?? ''}\u0000${w.containerId || w.namespace || w.pod ? 'c' : 'h'}\u0000${labels}`;
+  // Label order as the feed wrote it (stable per workload); a different order only costs a duplicate endpoint.
+  let key = `${w.namespace ?? ''}\u0000${w.container ?? ''}\u0000${w.host ?? ''}\u0000${w.containerId || w.namespace || w.pod ? 'c' : 'h'}\u0000`;
+  for (const k in w.labels) key += `${k}=${w.labels[k]}\u0001`;
+  return key;
 }
 
 /** UpdateSecurityPolicies: one entry per rule and fromSource path, in policy order. */
 function compileEndpoint(policies: KubeArmorPolicyModel[], host: boolean, audited: boolean, enforcer: Enforcer): Endpoint {
   const entries: Entry[] = [];
   const act = (a: string): MatchAction => (audited && (a === 'Allow' || a === 'Block') ? (`Audit (${a})` as MatchAction) : (a as MatchAction));
-  const push = (e: Omit<Entry, 'idx' | 'slashes' | 'policyName' | 'severity' | 'tags' | 'message' | 'rule'>, r: KubeArmorRule): void => {
+  const push = (e: Omit<Entry, 'idx' | 'slashes' | 'policyName' | 'severity' | 'tags' | 'message' | 'rule' | 'sourceSpace' | 'execSuffix'>, r: KubeArmorRule): void => {
     entries.push({
       ...e,
       idx: entries.length,
       slashes: countSlashes(e.resource),
+      sourceSpace: e.source + ' ',
+      execSuffix: '/' + e.resource,
       policyName: r.policyName,
       severity: String(r.severity),
       tags: r.tags,
@@ -325,10 +335,12 @@ function countSlashes(s: string): number {
 
 /** Go's filepath.Dir(path) + "/" for absolute paths (KubeArmor getDirectoryPart). */
 export function directoryPart(path: string): string {
-  if (!path.startsWith('/')) return '__not_absolute_path__';
+  if (path.charCodeAt(0) !== 47) return '__not_absolute_path__';
   const i = path.lastIndexOf('/');
-  const dir = cleanPath(path.slice(0, i + 1));
-  return dir + '/';
+  const head = path.slice(0, i + 1);
+  // Fast path: an already clean path ("/a/b/") needs no Clean.
+  if (!head.includes('//') && !head.includes('/./') && !head.includes('/../')) return i === 0 ? '//' : head;
+  return cleanPath(head) + '/';
 }
 
 /** Go's path.Clean for absolute paths. */
@@ -342,27 +354,48 @@ function cleanPath(p: string): string {
   return '/' + out.join('/');
 }
 
+/** What the matchers need from an event, computed once per decision. */
+interface EventView {
+  ev: RuntimeEvent;
+  /** Resource up to the first space. */
+  first: string;
+  /** Directory part (with trailing slash) of `first` (File) or of the process (Process), and its slash count. */
+  dir: string;
+  dirSlashes: number;
+  readAccess: boolean;
+  /** Network: the protocol family of the socket. */
+  protocol: string;
+  owner: boolean;
+}
+
+function viewOf(ev: RuntimeEvent): EventView {
+  const first = resourcePath(ev.resource);
+  const dir = ev.operation === 'File' ? directoryPart(first) : ev.operation === 'Process' ? directoryPart(ev.process) : '';
+  return {
+    ev,
+    first,
+    dir,
+    dirSlashes: countSlashes(dir),
+    readAccess: ev.data !== undefined && ev.data.includes('O_RDONLY'),
+    protocol: ev.operation === 'Network' ? fetchProtocol(ev.resource) : '',
+    owner: ev.uid === ownerOf(ev),
+  };
+}
+
 /** KubeArmor matchResources: Path / Directory entries against the event. */
-function matchResources(e: Entry, ev: RuntimeEvent): boolean {
+function matchResources(e: Entry, v: EventView): boolean {
   if (e.op === 'File') {
-    const first = resourcePath(ev.resource);
-    if (e.type === 'Path' && e.resource === first) return true;
+    if (e.type === 'Path') return e.resource === v.first;
     if (e.type === 'Directory') {
-      const dir = directoryPart(first);
-      const n = countSlashes(dir);
-      if (dir.startsWith(e.resource) && ((!e.recursive && n === e.slashes) || (e.recursive && n >= e.slashes))) return true;
-      if (e.resource === ev.resource + '/') return true;
-      if (e.resource === '/' && e.recursive) return true;
+      if (v.dir.startsWith(e.resource) && (e.recursive ? v.dirSlashes >= e.slashes : v.dirSlashes === e.slashes)) return true;
+      if (e.resource === v.ev.resource + '/') return true;
+      return e.resource === '/' && e.recursive;
     }
     return false;
   }
   if (e.op === 'Process') {
-    if (e.type === 'Path' && e.resource === ev.process) return true;
-    if (e.type === 'Directory') {
-      const dir = directoryPart(ev.process);
-      const n = countSlashes(dir);
-      return dir.startsWith(e.resource) && ((!e.recursive && n === e.slashes) || (e.recursive && n >= e.slashes));
-    }
+    if (e.type === 'Path') return e.resource === v.ev.process;
+    if (e.type === 'Directory') return v.dir.startsWith(e.resource) && (e.recursive ? v.dirSlashes >= e.slashes : v.dirSlashes === e.slashes);
   }
   return false;
 }
@@ -371,13 +404,13 @@ function processSourceMatches(e: Entry, ev: RuntimeEvent): boolean {
   return !e.fromSource || e.source === ev.parentProcess || e.source === ev.process;
 }
 function socketSourceMatches(e: Entry, ev: RuntimeEvent): boolean {
-  return !e.fromSource || (ev.source ?? '').startsWith(e.source + ' ') || e.source === ev.process;
+  return !e.fromSource || (ev.source !== undefined && ev.source.startsWith(e.sourceSpace)) || e.source === ev.process;
 }
 
-function resourceMatches(e: Entry, ev: RuntimeEvent): boolean {
-  if (e.type === 'Glob') return e.glob!.test(ev.resource) || e.glob!.test(ev.process);
-  if (e.type === 'ExecName') return ev.process.endsWith('/' + e.resource);
-  return matchResources(e, ev);
+function resourceMatches(e: Entry, v: EventView): boolean {
+  if (e.type === 'Glob') return e.glob!.test(v.ev.resource) || e.glob!.test(v.ev.process);
+  if (e.type === 'ExecName') return v.ev.process.endsWith(e.execSuffix);
+  return matchResources(e, v);
 }
 
 function ownerOf(ev: RuntimeEvent): number {
@@ -409,34 +442,30 @@ export function fetchProtocol(resource: string): string {
  * what no Allow rule matches, for the whole container (rules without fromSource) or for the listed sources.
  * Audit rules, syscall rules and audited namespaces never deny.
  */
-function predictDenied(ep: Endpoint, ev: RuntimeEvent): boolean {
+function predictDenied(ep: Endpoint, v: EventView): boolean {
   if (ep.audited) return false;
+  const ev = v.ev;
   const op = ev.operation;
   if (op === 'Syscall') return false;
   const entries = ep.byOp[op];
   if (entries.length === 0) return false;
-  const readAccess = (ev.data ?? '').includes('O_RDONLY');
-  const owner = ev.uid === undefined || ev.uid === ownerOf(ev);
-  const srcOk = op === 'Process' || op === 'File' ? processSourceMatches : socketSourceMatches;
-  const resOk = (e: Entry): boolean => {
-    if (op === 'Network') return e.resource === 'all' || fetchProtocol(ev.resource) === e.resource;
-    if (op === 'Capabilities') return e.resource.split(',').some((c) => ev.resource.toUpperCase().includes(c));
-    return resourceMatches(e, ev);
-  };
-  const flagsAllow = (e: Entry): boolean => (!e.readOnly || readAccess) && (!e.ownerOnly || owner);
+  const fileLike = op === 'Process' || op === 'File';
   let allowScoped = false;
   let allowed = false;
   let anyAllow = false;
-  for (const e of entries) {
-    if (e.action === 'Block') {
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    const isBlock = e.action === 'Block';
+    if (!isBlock && e.action !== 'Allow') continue;
+    const src = fileLike ? processSourceMatches(e, ev) : socketSourceMatches(e, ev);
+    if (isBlock) {
       // readOnly / ownerOnly carve out what stays allowed (reads, the owner); a plain Block denies everything it matches.
-      const exempt = (e.readOnly || e.ownerOnly) && flagsAllow(e);
-      if (!exempt && srcOk(e, ev) && resOk(e)) return true;
-    } else if (e.action === 'Allow') {
+      const exempt = (e.readOnly || e.ownerOnly) && flagsAllow(e, v);
+      if (!exempt && src && predictResource(e, v)) return true;
+    } else {
       anyAllow = true;
-      const s = srcOk(e, ev);
-      if (!e.fromSource || s) allowScoped = true;
-      if (s && resOk(e) && flagsAllow(e)) allowed = true;
+      if (!e.fromSource || src) allowScoped = true;
+      if (!allowed && src && predictResource(e, v) && flagsAllow(e, v)) allowed = true;
     }
   }
   if (!anyAllow || !allowScoped || allowed) return false;
@@ -444,6 +473,24 @@ function predictDenied(ep: Endpoint, ev: RuntimeEvent): boolean {
   const fam = op === 'Network' ? posture.network : op === 'Capabilities' ? posture.capabilities : posture.file;
   return fam === 'block';
 }
+
+function flagsAllow(e: Entry, v: EventView): boolean {
+  return (!e.readOnly || v.readAccess) && (!e.ownerOnly || v.ev.uid === undefined || v.owner);
+}
+
+function predictResource(e: Entry, v: EventView): boolean {
+  const op = v.ev.operation;
+  if (op === 'Network') return e.resource === 'all' || v.protocol === e.resource;
+  if (op === 'Capabilities') {
+    const r = v.ev.resource.toUpperCase();
+    return e.resource.split(',').some((c) => r.includes(c));
+  }
+  return resourceMatches(e, v);
+}
+
+/** The common outcome (nothing matched, nothing denied) is one shared frozen value: no allocation per event. */
+const CONTAINER_LOG: Decision = Object.freeze({ action: 'Allow', policyName: '', type: 'ContainerLog', result: PASSED, predictedResult: PASSED, wouldBlock: false, alert: false });
+const HOST_LOG: Decision = Object.freeze({ action: 'Allow', policyName: '', type: 'HostLog', result: PASSED, predictedResult: PASSED, wouldBlock: false, alert: false });
 
 interface LogState {
   type: '' | 'MatchedPolicy';
@@ -479,7 +526,8 @@ function defaultPosture(log: LogState, action: string): void {
 }
 
 /** A port of UpdateMatchedPolicy for one event with the chosen kernel result. */
-function feederMatch(ep: Endpoint, ev: RuntimeEvent, result: string, predicted: string, enforcer: Enforcer): Decision {
+function feederMatch(ep: Endpoint, v: EventView, result: string, predicted: string, enforcer: Enforcer): Decision {
+  const ev = v.ev;
   const log: LogState = { type: '', policyName: '', action: '' };
   const passed = result === PASSED;
   const considered = passed || isDenied(result);
@@ -496,10 +544,10 @@ function feederMatch(ep: Endpoint, ev: RuntimeEvent, result: string, predicted: 
         case 'File': {
           if (skip) break;
           if (processSourceMatches(e, ev)) {
-            if (resourceMatches(e, ev)) {
+            if (resourceMatches(e, v)) {
               let flags: boolean;
-              const readAccess = (ev.data ?? '').includes('O_RDONLY');
-              const same = ev.uid === ownerOf(ev);
+              const readAccess = v.readAccess;
+              const same = v.owner;
               if (e.readOnly && ev.resource !== '' && e.ownerOnly) {
                 flags = (readAccess && same && e.action.includes('Allow')) || (readAccess && !same) || (!readAccess && same) || (!readAccess && !same);
               } else if (e.readOnly && ev.resource !== '') {
@@ -545,7 +593,7 @@ function feederMatch(ep: Endpoint, ev: RuntimeEvent, result: string, predicted: 
           if (skip) break;
           const loopNet = loop?.network ?? '';
           if (socketSourceMatches(e, ev)) {
-            const protocol = fetchProtocol(ev.resource);
+            const protocol = v.protocol;
             const flags = protocol === e.resource || e.resource === 'all';
             if (flags) {
               if (isAllowish(e.action) && passed) {
@@ -646,6 +694,7 @@ function feederMatch(ep: Endpoint, ev: RuntimeEvent, result: string, predicted: 
     else if (exist && posture === 'block' && !passed) defaultPosture(log, 'Block');
   }
   if (log.type === '') {
+    if (result === PASSED && predicted === PASSED) return host ? HOST_LOG : CONTAINER_LOG;
     type = host ? 'HostLog' : 'ContainerLog';
     return { action: 'Allow', policyName: '', type, result, predictedResult: predicted, wouldBlock: false, alert: false };
   }

@@ -60,6 +60,7 @@ test('our schema and the CRD openAPIV3Schema agree on the examples and on broken
     (s) => void (s.process = { matchPaths: [{ path: 'bin/ls' }] }),
   ];
   let compared = 0;
+  const loader = createKubeArmorLoader();
   for (const file of walk(join(SHARED, 'examples'))) {
     for (const lo of loadManifestText(readFileSync(file, 'utf8'), file).objects) {
       const kind = String(lo.object.kind) as keyof typeof crds;
@@ -68,7 +69,7 @@ test('our schema and the CRD openAPIV3Schema agree on the examples and on broken
         const obj = structuredClone(lo.object) as Record<string, unknown> & { spec: Record<string, unknown> };
         m(obj.spec);
         const crdOk = crds[kind](obj.spec);
-        const ours = createKubeArmorLoader().load([{ ...lo, object: obj }]);
+        const ours = loader.load([{ ...lo, object: obj }]);
         const oursOk = !ours.diagnostics.some((d) => d.code === 'kubearmor_schema_error');
         assert.equal(oursOk, crdOk, `${file} ${kind} mutation ${mutations.indexOf(m)}: CRD ${crdOk}, ours ${oursOk}`);
         compared++;

@@ -1,5 +1,5 @@
 import { SYSCALLS_AARCH64, SYSCALLS_X86_64 } from '../../compilers/seccomp/syscall-table.js';
-import type { RuntimeEvent } from './event.js';
+import { createRuntimeEvent, type RuntimeEvent } from './event.js';
 
 /**
  * Kernel audit lines (auditd's audit.log, dmesg or journald copies): AppArmor (type=1400, apparmor="DENIED" /
@@ -25,6 +25,11 @@ const PROTOCOLS: Record<string, string> = { '1': 'ICMP', '6': 'TCP', '17': 'UDP'
 
 /** Parses one audit line; undefined when it is not an AppArmor or SECCOMP record. */
 export function auditLineToEvent(line: string): RuntimeEvent | undefined {
+  const ev = auditLineToEventLoose(line);
+  return ev ? createRuntimeEvent(ev) : undefined;
+}
+
+function auditLineToEventLoose(line: string): RuntimeEvent | undefined {
   if (!isAuditLine(line)) return undefined;
   const f = fields(line);
   const ts = /audit\((\d+)(?:\.\d+)?:\d+\)/.exec(line);

@@ -1,4 +1,4 @@
-import { RUNTIME_OPERATIONS, type RuntimeEvent, type RuntimeOperation } from './event.js';
+import { createRuntimeEvent, RUNTIME_OPERATIONS, type RuntimeEvent, type RuntimeOperation } from './event.js';
 
 type Obj = Record<string, unknown>;
 
@@ -57,5 +57,5 @@ export function kubeArmorToEvent(o: Obj): RuntimeEvent | undefined {
   if (num(o.PPID) !== undefined) ev.ppid = num(o.PPID);
   if (str(o.Result) !== undefined) ev.result = str(o.Result);
   if (num(o.Timestamp) !== undefined) ev.timestamp = num(o.Timestamp);
-  return ev;
+  return createRuntimeEvent(ev);
 }

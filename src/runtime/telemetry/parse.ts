@@ -1,6 +1,6 @@
 import { diag, type Diagnostic } from '../../core/diagnostic.js';
 import { auditLineToEvent, isAuditLine } from './audit.js';
-import type { RuntimeEvent } from './event.js';
+import type { RuntimeEvent, RuntimeWorkload } from './event.js';
 import { falcoToEvent, isFalcoRecord } from './falco.js';
 import { isKubeArmorRecord, kubeArmorToEvent } from './kubearmor.js';
 import { isTetragonRecord, tetragonToEvent } from './tetragon.js';
@@ -43,13 +43,24 @@ export function recordToEvent(o: Record<string, unknown>): RuntimeEvent | undefi
 export function parseTelemetry(text: string, file: string, limits: ParseLimits = { maxEvents: 10_000_000 }): ParsedEvents {
   const events: RuntimeEvent[] = [];
   const diagnostics: Diagnostic[] = [];
+  // One workload object per distinct workload: the decision engine then finds its bound policies by identity.
+  const workloads = new Map<string, RuntimeWorkload>();
+  const intern = (ev: RuntimeEvent): RuntimeEvent => {
+    const w = ev.workload;
+    let key = `${w.namespace ?? ''}\u0000${w.pod ?? ''}\u0000${w.container ?? ''}\u0000${w.containerId ?? ''}\u0000${w.host ?? ''}\u0000${w.image ?? ''}\u0000`;
+    for (const k in w.labels) key += `${k}=${w.labels[k]}\u0001`;
+    const known = workloads.get(key);
+    if (known) ev.workload = known;
+    else workloads.set(key, w);
+    return ev;
+  };
   const add = (o: unknown, line: number): boolean => {
     if (events.length >= limits.maxEvents) {
       diagnostics.push(diag('telemetry_too_many_events', `${file}: more than ${limits.maxEvents} events; the rest was not read`, { span: { file, line, column: 1 } }));
       return false;
     }
     const ev = o && typeof o === 'object' && !Array.isArray(o) ? recordToEvent(o as Record<string, unknown>) : undefined;
-    if (ev) events.push(ev);
+    if (ev) events.push(intern(ev));
     else diagnostics.push(diag('telemetry_unknown_record', `${file}:${line}: record is not a KubeArmor, Falco or Tetragon event; skipped`, { severity: 'warning', span: { file, line, column: 1 } }));
     return true;
   };
@@ -83,7 +94,7 @@ export function parseTelemetry(text: string, file: string, limits: ParseLimits =
       if (!add(o, i + 1)) break;
     } else if (isAuditLine(line)) {
       const ev = auditLineToEvent(line);
-      if (ev) events.push(ev);
+      if (ev) events.push(intern(ev));
     } else {
       diagnostics.push(diag('telemetry_unknown_record', `${file}:${i + 1}: line is neither JSON nor a kernel audit record; skipped`, { severity: 'warning', span: { file, line: i + 1, column: 1 } }));
     }

@@ -1,4 +1,4 @@
-import type { RuntimeEvent, RuntimeOperation } from './event.js';
+import { createRuntimeEvent, type RuntimeEvent, type RuntimeOperation } from './event.js';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -85,5 +85,5 @@ export function tetragonToEvent(o: Obj): RuntimeEvent | undefined {
     const t = Date.parse(o.time);
     if (!Number.isNaN(t)) ev.timestamp = Math.floor(t / 1000);
   }
-  return ev;
+  return createRuntimeEvent(ev);
 }

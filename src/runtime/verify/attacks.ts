@@ -118,7 +118,7 @@ export const ATTACKS: readonly Attack[] = [
         "out=$( { echo 'echo rs-$((6*7)); exit'; sleep 2; } | nc -l -p 14444 -w 3 2>&1 )",
         'wait',
         'case "$out" in *rs-42*) echo "RAMPART:allowed remote commands ran through the reverse shell";;',
-        '*) echo "RAMPART:denied $out $(cat /dev/shm/rs.err 2>/dev/null)";; esac',
+        '*) echo "RAMPART:denied listener: ${out:-no output}; client: $(cat /dev/shm/rs.err 2>/dev/null)";; esac',
       ].join('\n'),
     },
     blockers: [
