@@ -192,7 +192,23 @@ async function runVerify(opts: VerifyOpts): Promise<number> {
     return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, timedOut: r.timedOut, durationMs: r.durationMs };
   });
   const report = buildReport(plan, outcomes);
-  const code = reportFails(report, opts.failOn as 'gap' | 'allowed') ? EXIT.findings : EXIT.ok;
+  let code: number = reportFails(report, opts.failOn as 'gap' | 'allowed') ? EXIT.findings : EXIT.ok;
+  // Containers that never printed a result: the sandbox, not the attack, failed.
+  const broken = report.results.filter((r) => r.observed === 'not-verifiable' && /^(no result line|timed out)/.test(r.evidence));
+  if (broken.length > 0 && broken.length === report.results.length) {
+    diagnostics.push({
+      code: 'sandbox_error',
+      severity: 'error',
+      message: `no attack produced a result: the container does not run in the sandbox (${broken[0].evidence})`,
+    });
+    code = EXIT.usage;
+  } else if (broken.length > 0) {
+    diagnostics.push({
+      code: 'sandbox_error',
+      severity: 'warning',
+      message: `${broken.map((r) => r.attack).join(', ')} produced no result (not-verifiable): ${broken[0].evidence}`,
+    });
+  }
   if (json) {
     process.stdout.write(JSON.stringify({ ...report, node: { kernel: facts.kernel, arch: facts.arch, lsms: facts.lsms }, diagnostics }, null, 2) + '\n');
   } else {
