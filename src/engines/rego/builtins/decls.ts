@@ -165,6 +165,22 @@ opa.runtime():object
 graph.reachable(object,array|set):set
 graph.reachable_paths(object,array|set):set
 providers.aws.sign_req(object,object,number):object
+io.jwt.decode(string):array
+io.jwt.decode_verify(string,object):array
+io.jwt.encode_sign(object,object,object):string
+io.jwt.encode_sign_raw(string,string,string):string
+io.jwt.verify_hs256(string,string):boolean
+io.jwt.verify_hs384(string,string):boolean
+io.jwt.verify_hs512(string,string):boolean
+io.jwt.verify_rs256(string,string):boolean
+io.jwt.verify_rs384(string,string):boolean
+io.jwt.verify_rs512(string,string):boolean
+io.jwt.verify_ps256(string,string):boolean
+io.jwt.verify_ps384(string,string):boolean
+io.jwt.verify_ps512(string,string):boolean
+io.jwt.verify_es256(string,string):boolean
+io.jwt.verify_es384(string,string):boolean
+io.jwt.verify_es512(string,string):boolean
 `;
 
 export const BUILTIN_DECLS: readonly BuiltinDecl[] = TABLE.trim()

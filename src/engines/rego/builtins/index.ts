@@ -2,6 +2,7 @@
 import { registerCore } from './core.js';
 import { BUILTIN_DECLS } from './decls.js';
 import { registerEncoding } from './encoding.js';
+import { registerJwt } from './jwt.js';
 import { registerNetCrypto } from './netcrypto.js';
 import { registerStrings } from './strings.js';
 import { BuiltinRegistry } from './types.js';
@@ -13,6 +14,7 @@ export function defaultBuiltins(): BuiltinRegistry {
   registerStrings(r);
   registerEncoding(r);
   registerNetCrypto(r);
+  registerJwt(r);
   // declarations without an implementation are not callable: drop them so the compiler reports them as unknown
   for (const name of [...r.decls.keys()]) if (!r.impls.has(name) && !r.relations.has(name)) r.decls.delete(name);
   return r;
