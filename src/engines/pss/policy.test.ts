@@ -143,6 +143,18 @@ test('namespace labels: no Namespace or no labels means no results; invalid labe
   const p = createNamespaceLabelPolicy();
   assert.deepEqual(p.evaluate(ctx(byName('web'))), []);
   assert.deepEqual(p.evaluate(ctx(byName('web'), byName('plain'))), []);
+  // AdmissionConfiguration-style defaults apply to unlabelled namespaces.
+  const withDefaults = createNamespaceLabelPolicy({
+    defaults: {
+      enforce: { level: 'baseline', version: { latest: true } },
+      audit: { level: 'privileged', version: { latest: true } },
+      warn: { level: 'privileged', version: { latest: true } },
+    },
+  });
+  assert.deepEqual(
+    withDefaults.evaluate(ctx(byName('web'), byName('plain'))).map((r) => [r.rule, r.mode]),
+    [['appArmorProfile', 'enforce'], ['hostPathVolumes', 'enforce'], ['privileged', 'enforce']],
+  );
   const broken = byName('broken');
   assert.deepEqual(namespaceLabelDiagnostics(broken).map((d) => d.code), ['pss_invalid_level']);
   const rs = p.evaluate(ctx(byName('good'), broken));

@@ -5,7 +5,7 @@ import { isObject, type KObject } from '../../k8s/object.js';
 import { podTemplateOf, POD_BEARING_KINDS, type PodTemplateRef } from '../../k8s/podspec.js';
 import type { CompiledPolicy, EvalContext } from '../../policy/engine.js';
 import { evaluatePod, formatCheckMessage, formatPsaMessage, type PssCheckResult } from './evaluate.js';
-import { parseNamespacePolicyLabels } from './namespace.js';
+import { parseNamespacePolicyLabels, type NamespacePolicy } from './namespace.js';
 import { CHECK_INFO } from './rules.js';
 import { effectiveVersion, formatLevelVersion, formatVersion, parseLevel, parseVersion, type LevelVersion, type PssLevel, type PssVersion } from './version.js';
 
@@ -196,7 +196,13 @@ export function namespaceLabelDiagnostics(ns: KObject): Diagnostic[] {
  * warnings only and enforces on their pods; Rampart reports enforce on the controller, since its pods would be
  * rejected. Invalid labels fall back as upstream does and are listed in details.labelErrors.
  */
-export function createNamespaceLabelPolicy(options: { includePassing?: boolean } = {}): CompiledPolicy {
+export function createNamespaceLabelPolicy(
+  options: {
+    includePassing?: boolean;
+    /** AdmissionConfiguration defaults for unlabelled modes; the API server's privileged:latest when omitted. */
+    defaults?: NamespacePolicy;
+  } = {},
+): CompiledPolicy {
   const meta: PolicyMeta = {
     id: NAMESPACE_LABEL_POLICY_ID,
     title: 'Pod Security Standards from namespace labels',
@@ -210,10 +216,9 @@ export function createNamespaceLabelPolicy(options: { includePassing?: boolean }
     mayApply,
     evaluate(ctx: EvalContext): RuleResult[] {
       try {
-        const labels = namespaceLabels(ctx.namespaceObject);
-        if (!labels || !ctx.object) return [];
-        const parsed = parseNamespacePolicyLabels(labels);
-        if (!parsed.hasLabels) return [];
+        if (!ctx.object || ctx.namespaceObject?.kind !== 'Namespace') return [];
+        const parsed = parseNamespacePolicyLabels(namespaceLabels(ctx.namespaceObject), options.defaults);
+        if (!parsed.enforce && !parsed.audit && !parsed.warn) return [];
         const ref = podTemplateOf(ctx.object);
         if (!ref) return [];
         const labelErrors = parsed.diagnostics.map((d) => d.message);
