@@ -73,11 +73,11 @@ export async function observeInSandbox(
   }
   // Let bpftrace drain what the kernel already handed it.
   await new Promise((r) => setTimeout(r, 300));
-  const stopped = tracer ? await tracer.stop() : { observations: [], stderr: '' };
-  if (!tracer) warnings.push('the tracer never started (the container was not created)');
+  const run = results[0];
+  if (!tracer) throw new Error(`the container was not created: ${run.stderr.trim().split('\n').slice(-1)[0] ?? ''}`);
+  const stopped = await tracer.stop();
   const bpfErrors = stopped.stderr.split('\n').filter((l) => /error/i.test(l) && !/RLIMIT_MEMLOCK/.test(l));
   if (bpfErrors.length > 0) warnings.push(`bpftrace: ${bpfErrors.slice(0, 3).join(' ')}`);
-  const run = results[0];
   const pids = pidsOf(stopped.observations);
   return {
     observations: stopped.observations,
