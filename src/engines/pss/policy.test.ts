@@ -61,6 +61,12 @@ test('invalid level or version gives pss_* diagnostics and no policy', () => {
       ['pss_invalid_version', 'invalid Pod Security version "v1.025": must be "latest" or "v1.x"'],
     ],
   );
+  assert.deepEqual(r.diagnostics.map((d) => d.help), ['use privileged, baseline or restricted', 'did you mean "v1.25"?']);
+  assert.deepEqual(createPssPolicy({ level: 'Restricted', version: ' Latest' }).diagnostics.map((d) => d.help), [
+    'did you mean "restricted"?',
+    'did you mean "latest"?',
+  ]);
+  assert.equal(createPssPolicy({ level: 'baseline', version: 'v2' }).diagnostics[0].help, 'use "latest" or a version such as "v1.30" (checks are known up to v1.37)');
   assert.deepEqual(createPssPolicies({ level: 'x' }).policies, []);
 });
 

@@ -7,7 +7,7 @@ import type { CompiledPolicy, EvalContext } from '../../policy/engine.js';
 import { evaluatePod, formatCheckMessage, formatPsaMessage, type PssCheckResult } from './evaluate.js';
 import { parseNamespacePolicyLabels, type NamespacePolicy } from './namespace.js';
 import { CHECK_INFO } from './rules.js';
-import { effectiveVersion, formatLevelVersion, formatVersion, parseLevel, parseVersion, type LevelVersion, type PssLevel, type PssVersion } from './version.js';
+import { effectiveVersion, formatLevelVersion, formatVersion, NEWEST_KNOWN_VERSION, parseLevel, parseVersion, type LevelVersion, type PssLevel, type PssVersion } from './version.js';
 
 const POD_KINDS = new Set(POD_BEARING_KINDS);
 
@@ -43,9 +43,10 @@ export function parseLevelVersion(level: string, version: string | PssVersion = 
   const diagnostics: Diagnostic[] = [];
   const l = parseLevel(level);
   if (!l.ok) {
+    const near = parseLevel(level.trim().toLowerCase());
     diagnostics.push(
       diag('pss_invalid_level', `invalid Pod Security level ${JSON.stringify(level)}: ${l.error}`, {
-        help: 'use privileged, baseline or restricted',
+        help: near.ok ? `did you mean "${near.value}"?` : 'use privileged, baseline or restricted',
       }),
     );
   }
@@ -56,7 +57,7 @@ export function parseLevelVersion(level: string, version: string | PssVersion = 
     if (!pv.ok) {
       diagnostics.push(
         diag('pss_invalid_version', `invalid Pod Security version ${JSON.stringify(version)}: ${pv.error}`, {
-          help: `use "latest" or a version such as "v1.30" (checks are known up to ${formatVersion({ latest: false, major: 1, minor: effectiveVersion({ latest: true }).minor })})`,
+          help: versionHint(version),
         }),
       );
     }
@@ -65,6 +66,14 @@ export function parseLevelVersion(level: string, version: string | PssVersion = 
   }
   if (diagnostics.length > 0) return { diagnostics };
   return { value: { level: l.value, version: v }, diagnostics };
+}
+
+/** A fix-it for near-miss versions ("1.25", "V1.025", " latest") or the general rule. */
+function versionHint(version: string): string {
+  const m = /^\s*v?1\.0*([0-9]+)\s*$/i.exec(version);
+  if (m) return `did you mean "v1.${Number(m[1])}"?`;
+  if (version.trim().toLowerCase() === 'latest') return 'did you mean "latest"?';
+  return `use "latest" or a version such as "v1.30" (checks are known up to ${formatVersion(NEWEST_KNOWN_VERSION)})`;
 }
 
 function metaFor(level: PssLevel): PolicyMeta {
