@@ -3,8 +3,9 @@ import type { ConditionalProfile } from './seccomp-conditional.js';
 /**
  * The `RuntimeDefault` seccomp profile of containerd (contrib/seccomp DefaultProfile, the profile the kubelet's
  * RuntimeDefault resolves to on containerd nodes): containerd's contrib/seccomp/seccomp_default.go at commit
- * 96929a5d, with the io_uring_* calls removed from the allow-list as containerd#9320 did for containerd 2.0. containerd builds the conditional parts in Go; they are written here as
- * moby-style includes/excludes so one resolver serves both:
+ * 96929a5d, with the io_uring_* calls removed from the allow-list as containerd#9320 did for containerd 2.0.
+ * containerd builds the conditional parts in Go; they are written here as moby-style includes/excludes so one
+ * resolver serves both:
  * - ptrace on kernels >= 4.8; arch_prctl and modify_ldt on amd64;
  * - per-capability rules keyed on the container's bounding set (CAP_SYS_ADMIN unlocks mount, unshare, setns,
  *   clone with namespace flags, clone3...; CAP_SYS_MODULE unlocks init_module...);
