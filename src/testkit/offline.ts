@@ -3,7 +3,7 @@ import type { RuleResult } from '../core/policy-types.js';
 import { loadManifestText } from '../k8s/load.js';
 import { meta, type KObject, type LoadedObject } from '../k8s/object.js';
 import { MemoryInventory } from '../k8s/inventory.js';
-import type { CompiledPolicy, PolicyEngineModule } from '../policy/engine.js';
+import type { AdmissionAttributes, CompiledPolicy, PolicyEngineModule, UserInfo } from '../policy/engine.js';
 import { offlineContext } from '../evaluate/context.js';
 import { kyvernoEngine } from '../engines/kyverno/index.js';
 import { vapEngine } from '../engines/vap/index.js';
@@ -100,10 +100,29 @@ export interface ResourceEvaluation {
   results: RuleResult[];
 }
 
-/** Evaluates each resource as an offline CREATE against every policy; engines never throw, but guard anyway. */
-export function evaluateResources(policies: readonly NamedPolicy[], resources: readonly KObject[], inventory: MemoryInventory, now: Date): ResourceEvaluation[] {
+/** How a resource is submitted: operation (default CREATE; UPDATE uses the object as its own oldObject) and user. */
+export interface Submission {
+  operation?: AdmissionAttributes['operation'];
+  userInfo?: UserInfo;
+}
+
+/** Evaluates each resource offline (a CREATE unless `submission` says otherwise) against every policy. */
+export function evaluateResources(
+  policies: readonly NamedPolicy[],
+  resources: readonly KObject[],
+  inventory: MemoryInventory,
+  now: Date,
+  submission: (resource: KObject) => Submission = () => ({}),
+): ResourceEvaluation[] {
   return resources.map((resource) => {
-    const ctx = offlineContext(resource, { inventory, now });
+    const { operation, userInfo } = submission(resource);
+    const ctx = offlineContext(resource, {
+      inventory,
+      now,
+      ...(operation ? { operation } : {}),
+      ...(operation === 'UPDATE' ? { oldObject: resource } : {}),
+      ...(userInfo ? { userInfo } : {}),
+    });
     const results: RuleResult[] = [];
     for (const p of policies) {
       try {

@@ -57,3 +57,12 @@ test('the shared Kyverno conformance suites all pass', async (t) => {
   assert.equal(r.summary.failed, 0);
   assert.ok(r.summary.passed > 0);
 });
+
+test('Kyverno Test values (request.operation, global and per resource) and userinfo', async () => {
+  const r = await runTestSuites([join(data, 'kyverno-values')], io, SUITE_FORMATS);
+  assert.deepEqual(r.diagnostics, []);
+  assert.deepEqual(r.results.map((x) => `${x.name}=${x.status}:${x.actual}`), [
+    'updates-keep-team/on-update ConfigMap updated=pass:pass',
+    'updates-keep-team/on-update ConfigMap created=pass:skip',
+  ]);
+});

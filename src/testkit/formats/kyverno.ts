@@ -3,7 +3,7 @@ import type { RuleResult } from '../../core/policy-types.js';
 import { MemoryInventory } from '../../k8s/inventory.js';
 import { loadManifestText } from '../../k8s/load.js';
 import { isObject, meta, type KObject } from '../../k8s/object.js';
-import { aggregate, compileForTest, dirOf, evaluateResources, loadPaths, resolvePath } from '../offline.js';
+import { aggregate, compileForTest, dirOf, evaluateResources, loadPaths, resolvePath, type Submission } from '../offline.js';
 import type { Suite, SuiteFormat, SuiteIO, TestCaseResult } from '../suite.js';
 
 /**
@@ -29,6 +29,43 @@ interface Expectation {
   line: number;
 }
 
+const OPERATIONS = new Set(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']);
+
+interface ValuesFile {
+  namespaces: KObject[];
+  /** `globalValues["request.operation"]`. */
+  operation?: Submission['operation'];
+  /** `policies[].resources[].values["request.operation"]` by resource name. */
+  operationByResource: Map<string, Submission['operation']>;
+}
+
+function operationOf(values: unknown): Submission['operation'] | undefined {
+  const op = isObject(values) ? values['request.operation'] : undefined;
+  return typeof op === 'string' && OPERATIONS.has(op.toUpperCase()) ? (op.toUpperCase() as Submission['operation']) : undefined;
+}
+
+/**
+ * A Values file: `namespaces` (objects) and `namespaceSelector` ({name, labels}) give namespaces; the
+ * `request.operation` of globalValues or of a resource's values sets how resources are submitted.
+ */
+function readValues(text: string, file: string): ValuesFile {
+  const out: ValuesFile = { namespaces: [], operationByResource: new Map() };
+  for (const o of loadManifestText(text, file).objects) {
+    const v = o.object as Record<string, unknown>;
+    const global = operationOf(v.globalValues);
+    if (global) out.operation = global;
+    for (const p of Array.isArray(v.policies) ? v.policies : []) {
+      if (!isObject(p)) continue;
+      for (const r of Array.isArray(p.resources) ? p.resources : []) {
+        const op = isObject(r) ? operationOf(r.values) : undefined;
+        if (op && isObject(r) && typeof r.name === 'string') out.operationByResource.set(r.name, op);
+      }
+    }
+  }
+  out.namespaces = valuesNamespaces(text, file);
+  return out;
+}
+
 /** Namespace objects from a Values file: `namespaces` (objects) and `namespaceSelector` ({name, labels}). */
 function valuesNamespaces(text: string, file: string): KObject[] {
   const out: KObject[] = [];
@@ -44,6 +81,20 @@ function valuesNamespaces(text: string, file: string): KObject[] {
     }
   }
   return out;
+}
+
+/** `cli.kyverno.io/v1alpha1 UserInfo`: the request's user (username, groups). Roles are not resolved offline. */
+function readUserInfo(text: string, file: string): Submission['userInfo'] {
+  for (const o of loadManifestText(text, file).objects) {
+    const u = (o.object as Record<string, unknown>).userInfo;
+    if (isObject(u)) {
+      return {
+        username: typeof u.username === 'string' ? u.username : '',
+        groups: Array.isArray(u.groups) ? u.groups.map(String) : [],
+      };
+    }
+  }
+  return undefined;
 }
 
 function ruleMatches(want: string | undefined, got: string): boolean {
@@ -81,10 +132,19 @@ class KyvernoSuite implements Suite {
     const res = loadPaths(resourceFiles, io, at(['resources']));
     diagnostics.push(...pol.diagnostics, ...res.diagnostics);
     const namespaces: KObject[] = [];
+    let values: ValuesFile | undefined;
     if (typeof t.variables === 'string') {
       const vf = resolvePath(dir, t.variables);
-      if (io.exists(vf)) namespaces.push(...valuesNamespaces(io.readText(vf), vf));
-      else diagnostics.push(diag('file_read_error', `${vf} does not exist`, { span: at(['variables']) }));
+      if (io.exists(vf)) {
+        values = readValues(io.readText(vf), vf);
+        namespaces.push(...values.namespaces);
+      } else diagnostics.push(diag('file_read_error', `${vf} does not exist`, { span: at(['variables']) }));
+    }
+    let userInfo: Submission['userInfo'];
+    if (typeof t.userinfo === 'string') {
+      const uf = resolvePath(dir, t.userinfo);
+      if (io.exists(uf)) userInfo = readUserInfo(io.readText(uf), uf);
+      else diagnostics.push(diag('file_read_error', `${uf} does not exist`, { span: at(['userinfo']) }));
     }
     // A ValidatingAdmissionPolicy without a binding in a Kyverno test is evaluated as if bound with Deny.
     const policyObjects = [...pol.objects];
@@ -99,7 +159,14 @@ class KyvernoSuite implements Suite {
     diagnostics.push(...compiled.diagnostics.filter((d) => d.severity !== 'info'));
     const resources = res.objects.map((o) => o.object);
     const inventory = new MemoryInventory([...namespaces, ...resources, ...pol.objects.map((o) => o.object)]);
-    const evaluations = evaluateResources(compiled.policies, resources, inventory, io.now);
+    const submission = (r: KObject): Submission => {
+      const s: Submission = {};
+      const op = values?.operationByResource.get(String(meta(r).name ?? '')) ?? values?.operation;
+      if (op) s.operation = op;
+      if (userInfo) s.userInfo = userInfo;
+      return s;
+    };
+    const evaluations = evaluateResources(compiled.policies, resources, inventory, io.now, submission);
     const unscored = new Set(
       pol.objects.filter((o) => meta(o.object).annotations?.['policies.kyverno.io/scored'] === 'false').map((o) => String(meta(o.object).name ?? '')),
     );
