@@ -16,7 +16,7 @@ import {
   type CelProgram,
   type CelResult,
 } from './types.js';
-import { fromCel, toCel } from './values.js';
+import { ConversionCache, fromCel, toCel } from './values.js';
 
 /** Longest expression accepted (the API server bounds expressions by their CRD/VAP field size). */
 export const MAX_EXPRESSION_LENGTH = 100_000;
@@ -30,7 +30,7 @@ export class CelEnvironment {
   readonly #env: Environment;
   readonly #meter = new CostMeter();
   readonly #programs = new Map<string, CelCompileResult>();
-  readonly #converted = new WeakMap<object, unknown>();
+  readonly #converted = new ConversionCache();
   readonly #functionNames: ReadonlySet<string>;
   readonly #variableNames: readonly string[];
 

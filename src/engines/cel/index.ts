@@ -11,7 +11,7 @@ import type { CelCompileResult, CelEnvOptions } from './types.js';
 
 export { CelEnvironment, MAX_EXPRESSION_LENGTH } from './environment.js';
 export { DEFAULT_COST_LIMIT } from './cost.js';
-export { LazyMap, toCel, fromCel } from './values.js';
+export { ConversionCache, LazyMap, toCel, fromCel } from './values.js';
 export { CelEvaluationFailure } from './types.js';
 export type {
   CelCompileResult,

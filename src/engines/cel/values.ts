@@ -65,10 +65,10 @@ export class LazyMap extends Map<string, unknown> {
 /**
  * Plain JSON-like value → CEL runtime value: numbers without a fraction become int (bigint) as in Kubernetes'
  * unstructured objects. Copy-on-write: subtrees with nothing to convert are shared, not copied. With a cache,
- * the top-level object is converted once (by identity) however many expressions read it.
+ * the top-level object is converted once (by identity) while it is among the recently converted ones.
  * (Measured: an eager copy is about twice as fast as lazily converting Map views, see bench/RESULTS.md.)
  */
-export function toCel(value: unknown, cache?: WeakMap<object, unknown>): unknown {
+export function toCel(value: unknown, cache?: ConversionCache): unknown {
   if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
   if (typeof value !== 'object' || value === null) return value;
   if (cache) {
@@ -84,33 +84,77 @@ export function toCel(value: unknown, cache?: WeakMap<object, unknown>): unknown
 function convert(value: unknown): unknown {
   if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
   if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) {
-    let copy: unknown[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const v = value[i];
-      const c = typeof v === 'object' || typeof v === 'number' ? convert(v) : v;
-      if (c !== v && !copy) copy = value.slice(0, i);
-      if (copy) copy[i] = c;
-    }
-    return copy ?? value;
-  }
+  if (Array.isArray(value)) return convertArray(value);
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return value;
-  const rec = value as Record<string, unknown>;
-  let copy: Record<string, unknown> | undefined;
-  for (const k in rec) {
-    const v = rec[k];
-    const c = typeof v === 'object' || typeof v === 'number' ? convert(v) : v;
-    if (c !== v && !copy) {
-      copy = {};
-      for (const k2 in rec) {
-        if (k2 === k) break;
-        copy[k2] = rec[k2];
-      }
+  return convertRecord(value as Record<string, unknown>);
+}
+
+const needsConversion = (v: unknown): boolean => typeof v === 'number' || (typeof v === 'object' && v !== null);
+
+function convertArray(value: unknown[]): unknown[] {
+  for (let i = 0; i < value.length; i++) {
+    const v = value[i];
+    if (!needsConversion(v)) continue;
+    const c = convert(v);
+    if (c === v) continue;
+    // First change: copy what came before, convert the rest.
+    const copy = value.slice(0, i);
+    copy.push(c);
+    for (let j = i + 1; j < value.length; j++) {
+      const w = value[j];
+      copy.push(needsConversion(w) ? convert(w) : w);
     }
-    if (copy) copy[k] = c;
+    return copy;
   }
-  return copy ?? value;
+  return value;
+}
+
+function convertRecord(rec: Record<string, unknown>): Record<string, unknown> {
+  const keys = Object.keys(rec);
+  for (let i = 0; i < keys.length; i++) {
+    const v = rec[keys[i]];
+    if (!needsConversion(v)) continue;
+    const c = convert(v);
+    if (c === v) continue;
+    const copy: Record<string, unknown> = {};
+    for (let j = 0; j < i; j++) copy[keys[j]] = rec[keys[j]];
+    copy[keys[i]] = c;
+    for (let j = i + 1; j < keys.length; j++) {
+      const w = rec[keys[j]];
+      copy[keys[j]] = needsConversion(w) ? convert(w) : w;
+    }
+    return copy;
+  }
+  return rec;
+}
+
+/**
+ * Remembers the last few converted objects by identity. Evaluations come in runs over one object (every policy
+ * on one pod, then the next pod), so a handful of slots catch the reuse; a WeakMap holding every object of a
+ * 100,000-pod scan made garbage collection several times slower than the conversions it saved.
+ */
+export class ConversionCache {
+  readonly #keys: Array<object | undefined>;
+  readonly #values: unknown[];
+  #next = 0;
+
+  constructor(readonly slots = 8) {
+    this.#keys = new Array(slots).fill(undefined);
+    this.#values = new Array(slots).fill(undefined);
+  }
+
+  get(key: object): unknown {
+    const keys = this.#keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === key) return this.#values[i];
+    return undefined;
+  }
+
+  set(key: object, value: unknown): void {
+    this.#keys[this.#next] = key;
+    this.#values[this.#next] = value;
+    this.#next = (this.#next + 1) % this.slots;
+  }
 }
 
 /** Objects that render themselves as a plain value in results (quantity, ip, cidr, url...). */
