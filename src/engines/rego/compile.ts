@@ -1101,7 +1101,8 @@ export class Gen implements CallArity {
           const invoke = this.invoker(fnKey, target.loc);
           return (_fr, ctx) => {
             const mocks = new Map(ctx.mocks ?? []);
-            mocks.set(key, { kind: 'fn', call: (args, fr) => invoke(fr, args) });
+            // a mock runs without mocks: it may call the original it replaces, and never another mock
+            mocks.set(key, { kind: 'fn', call: (args, fr) => invoke({ ...fr, ctx: { ...fr.ctx, mocks: undefined, cache: new Map(), inProgress: new Set() } }, args) });
             ctx.mocks = mocks;
             return true;
           };

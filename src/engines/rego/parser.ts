@@ -429,7 +429,8 @@ class Parser {
   }
 
   private withs<L extends Literal>(lit: L): L {
-    while (this.isKw('with') && this.sameLine()) {
+    // `with` may continue a literal on the next line: it cannot start one
+    while (this.isKw('with')) {
       const loc = this.loc();
       this.i++;
       const target = this.term();

@@ -215,7 +215,12 @@ function collectNames(l: Literal, out: Set<string>): void {
       collectNamesInTerm(l.domain, out);
       break;
   }
-  for (const w of l.with) if (w.value.t !== 'var') collectNamesInTerm(w.value, out);
+  // a with value naming a function (count, object.union_n) is not a variable
+  for (const w of l.with) {
+    const v = w.value;
+    const namePath = v.t === 'var' || (v.t === 'ref' && v.head.t === 'var' && v.path.every((p) => p.t === 'scalar' && typeof p.v === 'string'));
+    if (!namePath) collectNamesInTerm(v, out);
+  }
 }
 
 export function collectNamesInTerm(t: Term, out: Set<string>): void {
