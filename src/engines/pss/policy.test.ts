@@ -142,6 +142,16 @@ test('namespace labels: modes per label, duplicates merged, warn dropped when en
     ],
   );
   assert.equal(rs[0].policyId, 'pss.namespace-labels.v1');
+  // Upstream semantics for controllers: no enforce; warn (defaulted to baseline) and audit report instead.
+  const upstreamLike = createNamespaceLabelPolicy({ enforceControllers: false }).evaluate(ctx(byName('web'), ns));
+  assert.deepEqual(
+    upstreamLike.slice(0, 3).map((r) => [r.rule, r.mode, (r.details?.modes as string[]).join(',')]),
+    [
+      ['appArmorProfile', 'warn', 'warn,audit'],
+      ['hostPathVolumes', 'warn', 'warn'],
+      ['privileged', 'warn', 'warn,audit'],
+    ],
+  );
   assert.match(String(rs[3].details?.psaMessage), /^would violate PodSecurity "restricted:v1\.30": /);
 });
 

@@ -202,14 +202,20 @@ export function namespaceLabelDiagnostics(ns: KObject): Diagnostic[] {
  * RuleResult.mode = enforce | audit | warn. A check failing identically under several modes is reported once,
  * with the strongest mode (enforce > warn > audit) and every mode in details.modes. As upstream does for pods,
  * warn results are dropped when enforce already fails. Upstream admits controllers (Deployments...) with
- * warnings only and enforces on their pods; Rampart reports enforce on the controller, since its pods would be
- * rejected. Invalid labels fall back as upstream does and are listed in details.labelErrors.
+ * warnings only and enforces on their pods; by default Rampart reports enforce on the controller, since its pods
+ * would be rejected (enforceControllers: false restores upstream's behaviour). Invalid labels fall back as
+ * upstream does and are listed in details.labelErrors.
  */
 export function createNamespaceLabelPolicy(
   options: {
     includePassing?: boolean;
     /** AdmissionConfiguration defaults for unlabelled modes; the API server's privileged:latest when omitted. */
     defaults?: NamespacePolicy;
+    /**
+     * Default true: the enforce label also applies to pod controllers (their pods would be rejected).
+     * false: upstream's admission semantics, where controllers are only audited and warned.
+     */
+    enforceControllers?: boolean;
   } = {},
 ): CompiledPolicy {
   const meta: PolicyMeta = {
@@ -234,9 +240,11 @@ export function createNamespaceLabelPolicy(
         const cache = new Map<string, PssCheckResult[]>();
         const byKey = new Map<string, RuleResult>();
         let enforceFailed = false;
+        const isController = ctx.object.kind !== 'Pod';
         for (const mode of MODE_ORDER) {
           const lv = parsed[mode];
           if (!lv) continue;
+          if (mode === 'enforce' && isController && options.enforceControllers === false) continue;
           const key = formatLevelVersion(lv);
           let results = cache.get(key);
           if (!results) cache.set(key, (results = evaluatePod(lv.level, lv.version, ref.metadata, ref.spec)));
