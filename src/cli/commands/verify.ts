@@ -176,7 +176,7 @@ async function runVerify(opts: VerifyOpts): Promise<number> {
       probe,
       config: plan.spec as unknown as Record<string, unknown>,
       volumes: plan.volumes,
-      jobs: runnable.map((a) => ({ name: a.attack.id, args: a.args })),
+      jobs: [...runnable.map((a) => ({ name: a.attack.id, args: a.args })), { name: 'sanity', args: plan.sanity.args }],
       concurrency,
       timeoutMs,
       keep: opts.keep === true,
@@ -194,6 +194,16 @@ async function runVerify(opts: VerifyOpts): Promise<number> {
   const report = buildReport(plan, outcomes);
   let code: number = reportFails(report, opts.failOn as 'gap' | 'allowed') ? EXIT.findings : EXIT.ok;
   // Containers that never printed a result: the sandbox, not the attack, failed.
+  const sanity = byName.get('sanity');
+  if (!sanity || !/^RAMPART:allowed/m.test(sanity.stdout)) {
+    const why = sanity ? (sanity.stdout.trim() || sanity.stderr.trim()).split('\n').slice(-1)[0] : 'not run';
+    diagnostics.push({
+      code: 'sandbox_error',
+      severity: 'error',
+      message: `the sandbox failed its positive control (a shell${plan.sanity.writes ? ` writing ${plan.sanity.writes}` : ''}): ${why}; results are not evidence`,
+    });
+    code = EXIT.usage;
+  }
   const broken = report.results.filter((r) => r.observed === 'not-verifiable' && /^(no result line|timed out)/.test(r.evidence));
   if (broken.length > 0 && broken.length === report.results.length) {
     diagnostics.push({

@@ -122,6 +122,8 @@ test('plan and report: commands, JSON shape, text and exit decision', () => {
     { attack: 'ptrace', expected: 'allowed', observed: 'allowed', layer: 'none' },
     { attack: 'mknod', expected: 'blocked', observed: 'blocked', layer: 'capabilities' },
   ]);
+  assert.equal(plan!.sanity.writes, '/tmp');
+  assert.match(plan!.sanity.args[2], /^f=\/tmp\/\.rampart-sanity-\$\$; /);
   assert.equal(reportFails(report), false);
   assert.equal(reportFails(report, 'allowed'), true);
   assert.match(formatReport(report), /2 attacks: 2 as expected, 0 failed, 0 not verifiable \(1 blocked, 1 allowed\)\n$/);

@@ -6,7 +6,7 @@ import { classify, type AttackResult, type AttackRunOutcome } from './classify.j
 import { runtimePolicyCoverage } from './coverage.js';
 import { expectAttack, type Expectation } from './expect.js';
 import type { OciSpec } from './oci.js';
-import { podToOci, type Controls, type HostFacts, type VolumePlan } from './pod-to-oci.js';
+import { podToOci, SA_TOKEN_DIR, type Controls, type HostFacts, type VolumePlan } from './pod-to-oci.js';
 import type { VerifyPolicies } from './policies.js';
 
 export interface PlannedAttack {
@@ -23,6 +23,8 @@ export interface VerifyPlan {
   controls: Controls;
   volumes: VolumePlan[];
   attacks: PlannedAttack[];
+  /** A legitimate action that must succeed in every pod (exec, and a write where the pod may write). */
+  sanity: { args: string[]; writes?: string };
 }
 
 export interface PlanOptions {
@@ -60,7 +62,20 @@ export function planVerify(loaded: LoadedObject, opts: PlanOptions): { plan?: Ve
     args: argsFor(attack.run),
     needsProbe: attack.run.kind === 'probe',
   }));
-  return { plan: { spec: mapped.spec, controls, volumes: mapped.volumes, attacks }, diagnostics };
+  return { plan: { spec: mapped.spec, controls, volumes: mapped.volumes, attacks, sanity: sanityCheck(controls) }, diagnostics };
+}
+
+/**
+ * The positive control: a sandbox that refuses everything would make every attack look blocked. The workload
+ * must be able to run a shell and write where the pod allows writes (its first writable volume, else /tmp on a
+ * writable root); otherwise the run is a sandbox error, not a pass.
+ */
+export function sanityCheck(c: Controls): { args: string[]; writes?: string } {
+  const dir = c.writableMounts.find((m) => m !== SA_TOKEN_DIR) ?? (c.readOnlyRootFilesystem ? undefined : '/tmp');
+  const script = dir
+    ? `f=${dir}/.rampart-sanity-$$; if echo ok > "$f" && [ "$(cat "$f")" = ok ]; then echo "RAMPART:allowed uid $(id -u) wrote ${dir}"; else echo "RAMPART:denied cannot write ${dir}"; fi`
+    : 'echo "RAMPART:allowed uid $(id -u) ran a shell"';
+  return dir ? { args: ['/bin/sh', '-c', script], writes: dir } : { args: ['/bin/sh', '-c', script] };
 }
 
 /** The container command of an attack. */
