@@ -145,6 +145,7 @@ export function createDecisionEngine(policies: readonly KubeArmorPolicyModel[], 
   const endpoints = new Map<string, Endpoint>();
   // Feeds that reuse one workload object per workload (parseTelemetry interns them) skip the key entirely.
   const byObject = new WeakMap<RuntimeWorkload, Endpoint>();
+  const scratch: EventView = { ev: undefined as unknown as RuntimeEvent, first: '', dir: '', dirSlashes: 0, readAccess: false, protocol: '', owner: false };
 
   const policiesFor = (w: RuntimeWorkload): KubeArmorPolicyModel[] => {
     if (isHostWorkload(w)) return hostPolicies.filter((p) => policyApplies(p, w, opts.nodeLabels));
@@ -174,7 +175,7 @@ export function createDecisionEngine(policies: readonly KubeArmorPolicyModel[], 
     policiesFor,
     decide(ev) {
       const ep = endpointFor(ev.workload);
-      const view = viewOf(ev);
+      const view = fillView(scratch, ev);
       const predicted = predictDenied(ep, view) ? DENIED : PASSED;
       const recorded = ev.result;
       let result: string;
@@ -368,18 +369,18 @@ interface EventView {
   owner: boolean;
 }
 
-function viewOf(ev: RuntimeEvent): EventView {
+/** Fills the engine's reusable view (decisions are synchronous, so one per engine suffices). */
+function fillView(v: EventView, ev: RuntimeEvent): EventView {
   const first = resourcePath(ev.resource);
   const dir = ev.operation === 'File' ? directoryPart(first) : ev.operation === 'Process' ? directoryPart(ev.process) : '';
-  return {
-    ev,
-    first,
-    dir,
-    dirSlashes: countSlashes(dir),
-    readAccess: ev.data !== undefined && ev.data.includes('O_RDONLY'),
-    protocol: ev.operation === 'Network' ? fetchProtocol(ev.resource) : '',
-    owner: ev.uid === ownerOf(ev),
-  };
+  v.ev = ev;
+  v.first = first;
+  v.dir = dir;
+  v.dirSlashes = dir === '' ? 0 : countSlashes(dir);
+  v.readAccess = ev.data !== undefined && ev.data.includes('O_RDONLY');
+  v.protocol = ev.operation === 'Network' ? fetchProtocol(ev.resource) : '';
+  v.owner = ev.uid === ownerOf(ev);
+  return v;
 }
 
 /** KubeArmor matchResources: Path / Directory entries against the event. */
@@ -420,19 +421,19 @@ function ownerOf(ev: RuntimeEvent): number {
 
 /** KubeArmor's fetchProtocol: the protocol family of a socket description. */
 export function fetchProtocol(resource: string): string {
-  const has = (s: string): boolean => resource.includes(s);
-  if (has('protocol=TCP') || (has('SOCK_STREAM') && has('protocol=HOPOPT'))) return 'tcp';
-  if (has('protocol=UDP') || (has('SOCK_DGRAM') && has('protocol=HOPOPT'))) return 'udp';
-  if (has('protocol=ICMP')) return 'icmp';
-  if (has('SOCK_RAW')) return 'raw';
-  if (has('protocol=ICMPv6')) return 'icmpv6';
-  if (has('protocol=SCTP')) return 'sctp';
-  if (has('SOCK_STREAM')) return 'stream';
-  if (has('SOCK_DGRAM')) return 'dgram';
-  if (has('SOCK_RDM')) return 'rdm';
-  if (has('SOCK_SEQPACKET')) return 'seqpacket';
-  if (has('SOCK_DCCP')) return 'dccp';
-  if (has('SOCK_PACKET')) return 'packet';
+  const r = resource;
+  if (r.includes('protocol=TCP') || (r.includes('SOCK_STREAM') && r.includes('protocol=HOPOPT'))) return 'tcp';
+  if (r.includes('protocol=UDP') || (r.includes('SOCK_DGRAM') && r.includes('protocol=HOPOPT'))) return 'udp';
+  if (r.includes('protocol=ICMP')) return 'icmp';
+  if (r.includes('SOCK_RAW')) return 'raw';
+  if (r.includes('protocol=ICMPv6')) return 'icmpv6';
+  if (r.includes('protocol=SCTP')) return 'sctp';
+  if (r.includes('SOCK_STREAM')) return 'stream';
+  if (r.includes('SOCK_DGRAM')) return 'dgram';
+  if (r.includes('SOCK_RDM')) return 'rdm';
+  if (r.includes('SOCK_SEQPACKET')) return 'seqpacket';
+  if (r.includes('SOCK_DCCP')) return 'dccp';
+  if (r.includes('SOCK_PACKET')) return 'packet';
   return resource;
 }
 
