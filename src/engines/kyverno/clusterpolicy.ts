@@ -10,6 +10,7 @@ import { compileValidationSet, runValidationSet, type ValidationSet } from '../v
 import type { SharedVariables } from '../vap/variables.js';
 import { autogenControllers, autogenRules } from './autogen.js';
 import { kyvernoFacts } from './facts.js';
+import type { KyvernoExceptions } from './exceptions.js';
 import { compileKyvernoMatch, type CompiledKyvernoMatch } from './match.js';
 import { compilePreconditions, type PreconditionCheck } from './preconditions.js';
 
@@ -61,16 +62,19 @@ export class KyvernoCompiledPolicy implements CompiledPolicy {
   readonly meta: PolicyMeta;
   readonly #rules: CompiledRule[];
   readonly #namespace: string | undefined;
+  readonly #name: string;
 
   constructor(
     doc: LoadedObject,
     env: CelEnvironment,
     private readonly views: RequestViews,
     diagnostics: Diagnostic[],
+    private readonly exceptions?: KyvernoExceptions,
   ) {
     const o = doc.object;
     const m = meta(o);
     const name = String(m.name ?? '');
+    this.#name = name;
     this.meta = policyMetaOf(doc, 'kyverno', diagnostics);
     this.#namespace = o.kind === 'Policy' ? (typeof m.namespace === 'string' && m.namespace !== '' ? m.namespace : 'default') : undefined;
     const spec = isObject(o.spec) ? o.spec : {};
@@ -164,6 +168,11 @@ export class KyvernoCompiledPolicy implements CompiledPolicy {
       if (!rule.match.matches(facts)) continue;
       if (rule.exclude && rule.exclude.matches(facts)) continue;
       const base = { policyId: id, rule: rule.name, mode: rule.mode };
+      const excepted = this.exceptions?.size ? this.exceptions.forRule(this.#name, rule.name, facts) : undefined;
+      if (excepted !== undefined) {
+        out.push({ ...base, status: 'skip', message: `rule is excepted by PolicyException ${excepted}`, details: { exception: excepted } });
+        continue;
+      }
       if (rule.body.kind === 'unsupported') {
         out.push({ ...base, status: 'unsupported', message: `rule type ${rule.body.what} is not evaluated by Rampart` });
         continue;

@@ -9,6 +9,7 @@ import { RequestViews } from '../vap/activation.js';
 import { createVapEnvironment, offlineAuthorizer } from '../vap/index.js';
 import { isKyvernoPolicy, KyvernoCompiledPolicy } from './clusterpolicy.js';
 import { isValidatingPolicy, ValidatingPolicyCompiled } from './vpol.js';
+import { isPolicyException, KyvernoExceptions } from './exceptions.js';
 
 export { autogenControllers, autogenRules, AUTOGEN_ANNOTATION } from './autogen.js';
 export { wildcardMatch, parseKind } from './match.js';
@@ -18,15 +19,16 @@ export function compileKyvernoDocuments(docs: LoadedObject[]): { policies: Compi
   const env = createVapEnvironment();
   const views = new RequestViews(offlineAuthorizer);
   const policies: CompiledPolicy[] = [];
+  const exceptions = new KyvernoExceptions(docs.filter((d) => isPolicyException(d.object)), env, diagnostics);
   for (const d of docs) {
-    if (isValidatingPolicy(d.object)) policies.push(new ValidatingPolicyCompiled(d, env, views, diagnostics));
-    else if (isKyvernoPolicy(d.object)) policies.push(new KyvernoCompiledPolicy(d, env, views, diagnostics));
+    if (isValidatingPolicy(d.object)) policies.push(new ValidatingPolicyCompiled(d, env, views, diagnostics, exceptions));
+    else if (isKyvernoPolicy(d.object)) policies.push(new KyvernoCompiledPolicy(d, env, views, diagnostics, exceptions));
   }
   return { policies, diagnostics };
 }
 
 export const kyvernoEngine: PolicyEngineModule = {
   engine: 'kyverno',
-  accepts: (obj: KObject) => isValidatingPolicy(obj) || isKyvernoPolicy(obj),
+  accepts: (obj: KObject) => isValidatingPolicy(obj) || isKyvernoPolicy(obj) || isPolicyException(obj),
   compile: (docs: LoadedObject[]) => compileKyvernoDocuments(docs),
 };

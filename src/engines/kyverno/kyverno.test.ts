@@ -204,3 +204,48 @@ test('a namespaced Policy applies only to its namespace; rule failureAction over
   assert.deepEqual(brief(r), ['check-tag:fail']);
   assert.equal(r[0].mode, 'audit');
 });
+
+test('PolicyExceptions turn matching results into skip (kyverno.io/v2 and CEL policyRefs)', () => {
+  const v2 = `${CLUSTER_POLICY}---
+apiVersion: kyverno.io/v2
+kind: PolicyException
+metadata: {name: legacy, namespace: kyverno}
+spec:
+  exceptions:
+    - policyName: no-latest
+      ruleNames: [check-tag, autogen-check-tag]
+  match:
+    any:
+      - resources:
+          kinds: [Pod, Deployment]
+          namespaces: [legacy]
+`;
+  const c = compile(v2);
+  const ev = (o: KObject) => c.policies[0].evaluate(offlineContext(o, { inventory: new MemoryInventory(), now: NOW }));
+  const skipped = ev(pod('x:latest', 'legacy'));
+  assert.deepEqual(brief(skipped), ['check-tag:skip']);
+  assert.equal(skipped[0].message, 'rule is excepted by PolicyException kyverno/legacy');
+  assert.deepEqual(brief(ev(pod('x:latest', 'apps'))), ['check-tag:fail']);
+  const vp = `apiVersion: policies.kyverno.io/v1alpha1
+kind: ValidatingPolicy
+metadata: {name: vp}
+spec:
+  matchConstraints:
+    resourceRules:
+      - {apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods]}
+  validations:
+    - expression: "false"
+---
+apiVersion: policies.kyverno.io/v1alpha1
+kind: PolicyException
+metadata: {name: skip-p, namespace: default}
+spec:
+  policyRefs: [{name: vp, kind: ValidatingPolicy}]
+  matchConditions:
+    - name: by-name
+      expression: "object.metadata.name == 'p'"
+`;
+  const c2 = compile(vp);
+  assert.deepEqual(brief(c2.policies[0].evaluate(offlineContext(pod('x', 'default', 'p'), { inventory: new MemoryInventory(), now: NOW }))), ['vp:skip']);
+  assert.deepEqual(brief(c2.policies[0].evaluate(offlineContext(pod('x', 'default', 'q'), { inventory: new MemoryInventory(), now: NOW }))), ['vp:fail']);
+});

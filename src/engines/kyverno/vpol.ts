@@ -9,6 +9,7 @@ import { compileMatchResources, type CompiledMatchResources } from '../vap/match
 import { policyMetaOf } from '../vap/meta.js';
 import { modeOfActions, type ValidationAction } from '../vap/policy.js';
 import { compileValidationSet, runValidationSet, type ValidationSet } from '../vap/validations.js';
+import type { KyvernoExceptions } from './exceptions.js';
 import { vpolCanAutogen, vpolMatchConstraints, vpolRewrite, vpolTargets } from './autogen.js';
 
 type Obj = Record<string, unknown>;
@@ -30,15 +31,18 @@ export class ValidatingPolicyCompiled implements CompiledPolicy {
   readonly #variants: Variant[] = [];
   readonly #mode: Mode;
   readonly #actions: ValidationAction[];
+  readonly #name: string;
 
   constructor(
     doc: LoadedObject,
     env: CelEnvironment,
     private readonly views: RequestViews,
     diagnostics: Diagnostic[],
+    private readonly exceptions?: KyvernoExceptions,
   ) {
     const o = doc.object;
     const name = String(meta(o).name ?? '');
+    this.#name = name;
     const label = `ValidatingPolicy ${name}`;
     this.meta = policyMetaOf(doc, 'kyverno', diagnostics);
     const spec = isObject(o.spec) ? o.spec : {};
@@ -99,6 +103,11 @@ export class ValidatingPolicyCompiled implements CompiledPolicy {
       if (!v.match.matches(view.facts)) continue;
       const base = { policyId: this.meta.id, rule: v.rule, mode: this.#mode };
       const details = { validationActions: this.#actions };
+      const excepted = this.exceptions?.size ? this.exceptions.forCelPolicy(this.#name, 'ValidatingPolicy', view.base) : undefined;
+      if (excepted !== undefined) {
+        out.push({ ...base, status: 'skip', message: `policy is excepted by PolicyException ${excepted}`, details: { ...details, exception: excepted } });
+        continue;
+      }
       const outcome = runValidationSet(v.set, view.base, opts, view.variables);
       if (outcome.kind === 'nomatch') {
         out.push({ ...base, status: 'skip', message: `matchCondition '${outcome.condition}' is false`, details });

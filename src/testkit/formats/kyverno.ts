@@ -128,7 +128,8 @@ class KyvernoSuite implements Suite {
     const at = (path: (string | number)[]) => test.locate(path);
     const policyFiles = strings(t.policies).map((p) => resolvePath(dir, p));
     const resourceFiles = strings(t.resources).map((p) => resolvePath(dir, p));
-    const pol = loadPaths(policyFiles, io, at(['policies']));
+    const exceptionFiles = strings(t.exceptions).map((p) => resolvePath(dir, p));
+    const pol = loadPaths([...policyFiles, ...exceptionFiles], io, at(['policies']));
     const res = loadPaths(resourceFiles, io, at(['resources']));
     diagnostics.push(...pol.diagnostics, ...res.diagnostics);
     const namespaces: KObject[] = [];
