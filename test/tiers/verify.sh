@@ -143,6 +143,13 @@ check "KubeArmor-only coverage is never reported blocked" verify kubearmor 0 --p
 check "KubeArmor-only attacks: not-verifiable (layer kubearmor), never blocked" expect kubearmor \
   exec-shell=not-verifiable/kubearmor reverse-shell=not-verifiable/kubearmor
 
+# Positive control: a profile that refuses execve runs nothing; that is a sandbox error, never "all blocked".
+mkdir -p "$out/profiles"
+echo '{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["execve","execveat"],"action":"SCMP_ACT_ERRNO"}]}' >"$out/profiles/noexec.json"
+sed 's#profiles/locked.json#profiles/noexec.json#' "$td/localhost-seccomp-pod.yaml" >"$out/noexec-pod.yaml"
+check "nothing runs: exit 2" verify noexec 2 --pod "$out/noexec-pod.yaml" --policy "$out/profiles/noexec.json" --attack mknod
+check "nothing runs: the positive control says so" grep -q 'failed its positive control' "$out/noexec.json"
+
 check "missing runc: exit 2" verify noruntime 2 --pod "$td/hardened-pod.yaml" --runc /nonexistent/runc
 check "missing runc: sandbox_runc_missing" grep -q '"code": "sandbox_runc_missing"' "$out/noruntime.json"
 if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
