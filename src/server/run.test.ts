@@ -121,3 +121,25 @@ test('CLI: missing TLS flags is a usage error (exit 2); SIGTERM drains and exits
   assert.equal(code, 0);
   assert.match(out, /"msg":"drained; stopped"/);
 });
+
+test('certificate rotation: new files are served after a reload, without a restart', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'rampart-serve-'));
+  const a = await testCertificate(new Date());
+  const b = await testCertificate(new Date());
+  await writeFile(join(dir, 'tls.crt'), a.cert);
+  await writeFile(join(dir, 'tls.key'), a.key);
+  await writeFile(join(dir, 'rampart.yaml'), PACK('enforce'));
+  const s = await startServe(config(dir, { tlsCert: join(dir, 'tls.crt'), tlsKey: join(dir, 'tls.key') }), pino({ level: 'silent' }));
+  try {
+    assert.equal((await call(s.port, '/healthz', { ca: a.ca })).status, 200);
+    await writeFile(join(dir, 'tls.crt'), b.cert);
+    await writeFile(join(dir, 'tls.key'), b.key);
+    await s.reload();
+    // fresh connections (no pooled socket, no session resumption): each handshake shows the certificate served now
+    assert.equal((await call(s.port, '/healthz', { ca: b.ca, agent: false })).status, 200);
+    await assert.rejects(call(s.port, '/healthz', { ca: a.ca, agent: false }), /self[- ]signed|unable to verify|certificate/i);
+  } finally {
+    await s.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -134,7 +134,7 @@ export interface HttpReply {
 export function call(
   port: number,
   path: string,
-  opts: { ca?: string; method?: string; body?: string | Buffer; headers?: Record<string, string>; agent?: Agent } = {},
+  opts: { ca?: string; method?: string; body?: string | Buffer; headers?: Record<string, string>; agent?: Agent | false } = {},
 ): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(

@@ -368,3 +368,44 @@ test('objects nested deeper than 100 levels are rejected with 400 before any pol
   for (let i = 0; i < 90; i++) ok = [ok];
   assert.equal((await h.post('/validate', admissionReview({ ...pod('ok'), data: ok } as KObject))).status, 200);
 });
+
+test('a body that does not arrive before the deadline gets 408 and the connection is closed', async () => {
+  const w = await start(testPolicySet(), { timeoutSeconds: 0.3 });
+  try {
+    const raw = await new Promise<string>((resolve, reject) => {
+      const s = connect({ host: '127.0.0.1', port: w.port, ca: CA, servername: 'localhost' }, () => {
+        s.write('POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"apiVersion":');
+      });
+      let data = '';
+      s.on('data', (d) => (data += d));
+      s.on('close', () => resolve(data));
+      s.on('error', reject);
+    });
+    assert.match(raw, /^HTTP\/1.1 408 Request Timeout/);
+    assert.match(raw, /"reason":"body_timeout"/);
+  } finally {
+    await w.server.shutdown(500);
+  }
+});
+
+test('an internal error is answered by the failure policy, without leaking details', async () => {
+  const broken = { ...testPolicySet(), pack: { ...emptyPack(), admission: undefined } } as unknown as PolicySet;
+  for (const failurePolicy of ['Fail', 'Ignore'] as const) {
+    const w = await start(broken, { failurePolicy });
+    try {
+      const r = await call(w.port, '/validate', { ca: CA, body: JSON.stringify(admissionReview(pod('p'), { uid: 'uid-internal' })) });
+      assert.equal(r.status, 200);
+      const res = r.json().response;
+      assert.equal(res.uid, 'uid-internal');
+      if (failurePolicy === 'Fail') {
+        assert.deepEqual(res.status, { code: 500, reason: 'InternalError', message: 'Rampart: internal error while evaluating the request; denied by failurePolicy Fail' });
+      } else {
+        assert.equal(res.allowed, true);
+        assert.deepEqual(res.warnings, ['Rampart: internal error while evaluating the request; allowed by failurePolicy Ignore']);
+      }
+      assert.ok(w.logs.some((l) => JSON.parse(l).msg === 'admission handler failed'));
+    } finally {
+      await w.server.shutdown(500);
+    }
+  }
+});
