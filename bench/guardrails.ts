@@ -68,7 +68,7 @@ function loadLibrary(): LoadedObject[] {
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.yaml')).sort()) {
     out.push(...loadManifestText(readFileSync(join(dir, f), 'utf8'), join(dir, f)).objects);
   }
-  const params = readFileSync(join(dir, 'tests/resources/params.yaml'), 'utf8');
+  const params = readFileSync(join(dir, 'tests/.data/params.yaml'), 'utf8');
   out.push(...loadManifestText(params, 'params.yaml').objects);
   return out;
 }

@@ -95,4 +95,4 @@ export const vapEngine: PolicyEngineModule = {
   accepts: (obj: KObject) => isVapPolicy(obj) || isVapBinding(obj),
   compile: (docs: LoadedObject[]) => compileVapDocuments(docs),
 };
-export { GUARDRAIL_IDS, GUARDRAIL_LIBRARY_NAME, guardrailFile, guardrailLibraryDir } from './library.js';
+export { GUARDRAIL_IDS, GUARDRAIL_LIBRARY_NAME, guardrailFile, guardrailLibraryDir, guardrailPolicyFiles } from './library.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadManifestText } from '../../k8s/load.js';
-import { GUARDRAIL_IDS, guardrailFile, guardrailLibraryDir, vapEngine } from './index.js';
+import { GUARDRAIL_IDS, guardrailFile, guardrailLibraryDir, guardrailPolicyFiles, vapEngine } from './index.js';
 import { runTestSuites } from '../../testkit/run.js';
 import { SUITE_FORMATS } from '../../testkit/formats/index.js';
 import { nodeSuiteIO } from '../../cli/commands/test-run.js';
@@ -12,6 +12,7 @@ test('every guardrail file compiles cleanly and carries Rampart metadata', () =>
   const dir = guardrailLibraryDir();
   const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
   assert.equal(files.length, GUARDRAIL_IDS.length);
+  assert.deepEqual(guardrailPolicyFiles().map((f) => f.slice(dir.length + 1)).sort(), files);
   for (const id of GUARDRAIL_IDS) {
     const file = guardrailFile(id)!;
     assert.ok(existsSync(file), file);

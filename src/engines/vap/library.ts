@@ -30,6 +30,14 @@ export const GUARDRAIL_IDS: readonly string[] = [
   'guardrails.owner-label.v1',
 ];
 
+/**
+ * The policy files of the library: the top-level `*.yaml` only. `tests/` holds PolicyTest suites and their data
+ * (`tests/.data/`, hidden so recursive manifest loaders skip it): never load it as policies or params.
+ */
+export function guardrailPolicyFiles(): string[] {
+  return GUARDRAIL_IDS.map((id) => guardrailFile(id)!);
+}
+
 /** `policies/guardrails/<intent>.yaml` for an id, or undefined for ids outside the library. */
 export function guardrailFile(id: string): string | undefined {
   const m = /^guardrails\.([a-z0-9-]+)\.v1$/.exec(id);
