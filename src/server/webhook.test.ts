@@ -196,7 +196,7 @@ test('deadline: the failure policy answers (Fail denies with 500, Ignore allows 
     return [{ rule: 'slow', status: 'pass', message: '' }];
   });
   for (const failurePolicy of ['Fail', 'Ignore'] as const) {
-    const w = await start(testPolicySet([slow]), { timeoutSeconds: 0.3, failurePolicy });
+    const w = await start(testPolicySet([slow]), { timeoutSeconds: 0.6, failurePolicy });
     try {
       const r = (await call(w.port, '/validate', { ca: CA, body: JSON.stringify(admissionReview(pod('p'), { uid: 'uid-slow' })) })).json().response;
       assert.equal(r.uid, 'uid-slow');
@@ -334,20 +334,24 @@ test('graceful shutdown: not ready, in-flight request completes, new connections
   // keep one idle keep-alive connection open: shutdown must close it
   await call(w.port, '/healthz', { ca: CA, agent });
   const body = JSON.stringify(admissionReview(pod('p', { securityContext: { privileged: true } }), { uid: 'uid-drain' }));
+  let sendRest: () => void = () => {};
   const inflight = new Promise<string>((resolve, reject) => {
     const s = connect({ host: '127.0.0.1', port: w.port, ca: CA, servername: 'localhost' }, () => {
       s.write(`POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
       s.write(body.slice(0, 100));
-      setTimeout(() => s.write(body.slice(100)), 150);
+      sendRest = () => s.write(body.slice(100));
     });
     let data = '';
     s.on('data', (d) => (data += d));
     s.on('close', () => resolve(data));
     s.on('error', reject);
   });
-  await new Promise((r) => setTimeout(r, 50));
-  const shutdown = w.server.shutdown(3000);
+  // wait until the server is inside the request (headers read, body pending), however slow the machine is
+  const inFlight = async () => ((await w.metrics.registry.getSingleMetric('rampart_admission_in_flight_requests')!.get()).values[0]?.value ?? 0);
+  while ((await inFlight()) < 1) await new Promise((r) => setTimeout(r, 10));
+  const shutdown = w.server.shutdown(5000);
   assert.equal(w.server.isDraining, true);
+  sendRest();
   const raw = await inflight;
   assert.match(raw, /^HTTP\/1.1 200 OK/);
   assert.match(raw, /Connection: close/i);
