@@ -10,6 +10,7 @@ export const VERIFY_CODES = {
   verify_seccomp_profile_invalid: 'A seccomp profile file is not valid profile JSON.',
   verify_policy_unsupported: 'A --policy file is neither a seccomp profile, a KubeArmor policy nor an AppArmor profile.',
   verify_volume_simulated: 'A volume is simulated in the sandbox (an empty directory) instead of mounted as on a node.',
+  verify_field_ignored: 'A pod field that changes isolation (hostPID, hostNetwork, procMount, sysctls...) is not reproduced in the sandbox.',
   verify_layer_not_enforceable: 'The pod relies on a layer this node cannot enforce (e.g. AppArmor without the AppArmor LSM).',
   sandbox_not_root: 'The sandbox needs root to run runc.',
   sandbox_runc_missing: 'runc is not installed or not on PATH.',

@@ -151,3 +151,26 @@ spec:
   );
   assert.deepEqual(r.diagnostics.map((d) => [d.code, d.severity]), [['verify_volume_simulated', 'info']]);
 });
+
+test('isolation fields the sandbox does not reproduce are warnings with their line', () => {
+  const text = `apiVersion: v1
+kind: Pod
+metadata: { name: p }
+spec:
+  hostPID: true
+  hostNetwork: false
+  containers:
+    - name: a
+      image: x
+      securityContext:
+        procMount: Unmasked
+`;
+  const r = podToOci(load('p.yaml', text), { host: TEST_HOST });
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.code, d.severity, d.span?.line, d.message]),
+    [
+      ['verify_field_ignored', 'warning', 5, 'hostPID is not reproduced in the sandbox: results describe the pod without it'],
+      ['verify_field_ignored', 'warning', 11, 'procMount is not reproduced in the sandbox: results describe the pod without it'],
+    ],
+  );
+});

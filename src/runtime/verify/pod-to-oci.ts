@@ -179,6 +179,26 @@ export function podToOci(loaded: LoadedObject, opts: MappingOptions): MappingRes
     );
   }
 
+  // Isolation-changing fields the sandbox does not reproduce: say so rather than verify a different pod.
+  const ignored: [FieldPath, boolean][] = [
+    [[...tpl.specPath, 'hostPID'], spec.hostPID === true],
+    [[...tpl.specPath, 'hostNetwork'], spec.hostNetwork === true],
+    [[...tpl.specPath, 'hostIPC'], spec.hostIPC === true],
+    [[...tpl.specPath, 'hostUsers'], spec.hostUsers === false],
+    [[...podScPath, 'sysctls'], Array.isArray(podSc.sysctls) && podSc.sysctls.length > 0],
+    [[...scPath, 'procMount'], sc.procMount !== undefined && sc.procMount !== 'Default'],
+    [[...scPath, 'seLinuxOptions'], isObject(sc.seLinuxOptions) || isObject(podSc.seLinuxOptions)],
+  ];
+  for (const [path, set] of ignored) {
+    if (!set) continue;
+    diagnostics.push(
+      diag('verify_field_ignored', `${String(path[path.length - 1])} is not reproduced in the sandbox: results describe the pod without it`, {
+        severity: 'warning',
+        ...at(path),
+      }),
+    );
+  }
+
   const capsIn = isObject(sc.capabilities) ? sc.capabilities : undefined;
   const { capabilities, problems } = computeCapabilities(capsIn, privileged, uid, opts.host.capLastCap, opts.host.runtimeCapMask);
   for (const p of problems) {
