@@ -2,6 +2,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { isNumber, normInt, RObject, RSet, type Value } from '../value.js';
 import { builtinErr, typeErr, type BuiltinRegistry } from './types.js';
+import { formatLayout, parseLayout, wallClock } from './gotime.js';
 import { collection, intArg, num } from './util.js';
 
 export function registerNetCrypto(r: BuiltinRegistry): void {
@@ -14,39 +15,46 @@ export function registerNetCrypto(r: BuiltinRegistry): void {
     return v;
   });
   r.register('time.parse_rfc3339_ns', ([s]) => parseRFC3339(s as string));
-  r.register('time.parse_ns', ([layout, s]) => parseLayout(layout as string, s as string));
-  r.register('time.parse_duration_ns', ([s]) => parseDuration(s as string));
+  r.register('time.parse_ns', ([layout, str]) => normInt(parseLayout(layout as string, str as string)));
+  r.register('time.parse_duration_ns', ([str]) => parseDuration(str as string));
   r.register('time.format', ([t]) => {
-    const { ns, tz } = timeArg(t as Value);
-    return formatRFC3339(ns, tz);
+    const { ns, tz, layout } = timeArg(t as Value);
+    return formatLayout(wallClock(ns, tz), layout ?? 'RFC3339Nano');
   });
   r.register('time.date', ([t]) => {
-    const d = dateOf(t as Value);
-    return [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()];
+    const { ns, tz } = timeArg(t as Value);
+    const w = wallClock(ns, tz);
+    return [w.year, w.month, w.day];
   });
   r.register('time.clock', ([t]) => {
-    const d = dateOf(t as Value);
-    return [d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()];
+    const { ns, tz } = timeArg(t as Value);
+    const w = wallClock(ns, tz);
+    return [w.hour, w.min, w.sec];
   });
-  r.register('time.weekday', ([t]) => ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'][dateOf(t as Value).getUTCDay()] as string);
+  r.register('time.weekday', ([t]) => {
+    const { ns, tz } = timeArg(t as Value);
+    return ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'][wallClock(ns, tz).weekday] as string;
+  });
   r.register('time.add_date', ([t, y, m, d]) => {
     const ns = BigInt(intArg(t as Value, 1) === num(t as Value) ? (t as number | bigint) : 0);
-    const ms = Number(ns / 1_000_000n);
-    const rem = ns % 1_000_000n;
-    const date = new Date(ms);
-    date.setUTCFullYear(date.getUTCFullYear() + intArg(y as Value, 2), date.getUTCMonth() + intArg(m as Value, 3), date.getUTCDate() + intArg(d as Value, 4));
-    return normInt(BigInt(date.getTime()) * 1_000_000n + rem);
+    const w = wallClock(ns, 'UTC');
+    const date = new Date(0);
+    date.setUTCFullYear(w.year + intArg(y as Value, 2), w.month - 1 + intArg(m as Value, 3), w.day + intArg(d as Value, 4));
+    date.setUTCHours(w.hour, w.min, w.sec, 0);
+    return normInt(BigInt(date.getTime()) * 1_000_000n + BigInt(w.nanos));
   });
   r.register('time.diff', ([a, b]) => {
-    let d1 = dateOf(a as Value);
-    let d2 = dateOf(b as Value);
-    if (d1 > d2) [d1, d2] = [d2, d1];
-    let y = d2.getUTCFullYear() - d1.getUTCFullYear();
-    let mo = d2.getUTCMonth() - d1.getUTCMonth();
-    let d = d2.getUTCDate() - d1.getUTCDate();
-    let h = d2.getUTCHours() - d1.getUTCHours();
-    let mi = d2.getUTCMinutes() - d1.getUTCMinutes();
-    let s = d2.getUTCSeconds() - d1.getUTCSeconds();
+    const x = timeArg(a as Value);
+    const y = timeArg(b as Value);
+    let w1 = wallClock(x.ns, x.tz);
+    let w2 = wallClock(y.ns, y.tz);
+    if (x.ns > y.ns) [w1, w2] = [w2, w1];
+    let yr = w2.year - w1.year;
+    let mo = w2.month - w1.month;
+    let d = w2.day - w1.day;
+    let h = w2.hour - w1.hour;
+    let mi = w2.min - w1.min;
+    let s = w2.sec - w1.sec;
     if (s < 0) {
       s += 60;
       mi--;
@@ -60,14 +68,14 @@ export function registerNetCrypto(r: BuiltinRegistry): void {
       d--;
     }
     if (d < 0) {
-      d += new Date(Date.UTC(d2.getUTCFullYear(), d2.getUTCMonth(), 0)).getUTCDate();
+      d += new Date(Date.UTC(w2.year, w2.month - 1, 0)).getUTCDate();
       mo--;
     }
     if (mo < 0) {
       mo += 12;
-      y--;
+      yr--;
     }
-    return [y, mo, d, h, mi, s];
+    return [yr, mo, d, h, mi, s];
   });
 
   // --- net ---
@@ -186,24 +194,16 @@ export function registerNetCrypto(r: BuiltinRegistry): void {
 
 // --- time helpers ---
 
-function timeArg(t: Value): { ns: bigint; tz: string } {
-  if (isNumber(t)) return { ns: BigInt(t as number), tz: 'UTC' };
-  if (Array.isArray(t) && isNumber(t[0] as Value)) return { ns: BigInt(t[0] as number), tz: typeof t[1] === 'string' ? t[1] : 'UTC' };
+function toNs(v: Value): bigint {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number') return BigInt(Math.trunc(v));
+  throw typeErr(1, v, 'number', 'array');
+}
+
+function timeArg(t: Value): { ns: bigint; tz: string; layout?: string } {
+  if (isNumber(t)) return { ns: toNs(t), tz: 'UTC' };
+  if (Array.isArray(t) && isNumber(t[0] as Value)) return { ns: toNs(t[0] as Value), tz: typeof t[1] === 'string' ? t[1] : 'UTC', layout: typeof t[2] === 'string' ? t[2] : undefined };
   throw typeErr(1, t, 'number', 'array');
-}
-
-function dateOf(t: Value): Date {
-  const { ns } = timeArg(t);
-  return new Date(Number(ns / 1_000_000n));
-}
-
-function formatRFC3339(ns: bigint, _tz: string): string {
-  const ms = ns / 1_000_000n;
-  const frac = ns % 1_000_000_000n;
-  const d = new Date(Number(ms));
-  const base = d.toISOString().slice(0, 19);
-  const f = frac === 0n ? '' : '.' + frac.toString().padStart(9, '0').replace(/0+$/, '');
-  return base + f + 'Z';
 }
 
 export function parseRFC3339(s: string): Value {
@@ -219,62 +219,13 @@ export function parseRFC3339(s: string): Value {
   return normInt(BigInt(ms) * 1_000_000n + fracNs);
 }
 
-function parseLayout(layout: string, s: string): Value {
-  // common Go layouts mapped to a regexp
-  const tokens: [string, string, string][] = [
-    ['2006', '(\\d{4})', 'Y'],
-    ['01', '(\\d{2})', 'M'],
-    ['02', '(\\d{2})', 'D'],
-    ['15', '(\\d{2})', 'h'],
-    ['04', '(\\d{2})', 'm'],
-    ['05', '(\\d{2})', 's'],
-    ['Z07:00', '(Z|[+-]\\d{2}:\\d{2})', 'z'],
-    ['-0700', '([+-]\\d{4})', 'o'],
-    ['MST', '([A-Z]{3,4})', 'n'],
-    ['Jan', '([A-Z][a-z]{2})', 'b'],
-    ['Mon', '(?:[A-Z][a-z]{2})', ''],
-    ['_2', '\\s?(\\d{1,2})', 'D'],
-    ['1', '(\\d{1,2})', 'M'],
-    ['2', '(\\d{1,2})', 'D'],
-  ];
-  if (layout === 'RFC3339' || layout === '2006-01-02T15:04:05Z07:00') return parseRFC3339(s);
-  let src = '^';
-  const fields: string[] = [];
-  let i = 0;
-  outer: while (i < layout.length) {
-    for (const [tok, rx, f] of tokens) {
-      if (layout.startsWith(tok, i)) {
-        src += rx;
-        if (f) fields.push(f);
-        i += tok.length;
-        continue outer;
-      }
-    }
-    src += (layout[i] as string).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    i++;
-  }
-  const m = new RegExp(src + '$').exec(s);
-  if (!m) throw builtinErr(`parsing time ${JSON.stringify(s)} as ${JSON.stringify(layout)}: cannot parse`);
-  const v: Record<string, string> = {};
-  fields.forEach((f, j) => (v[f] = m[j + 1] as string));
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const month = v.b ? months.indexOf(v.b) + 1 : Number(v.M ?? 1);
-  let ms = Date.UTC(Number(v.Y ?? 0), month - 1, Number(v.D ?? 1), Number(v.h ?? 0), Number(v.m ?? 0), Number(v.s ?? 0));
-  const off = v.z && v.z !== 'Z' ? v.z.replace(':', '') : v.o;
-  if (off) {
-    const sign = off[0] === '-' ? -1 : 1;
-    ms -= sign * (Number(off.slice(1, 3)) * 60 + Number(off.slice(3, 5))) * 60000;
-  }
-  return normInt(BigInt(ms) * 1_000_000n);
-}
-
 function parseDuration(s: string): Value {
-  const units: Record<string, bigint> = { ns: 1n, us: 1000n, 'µs': 1000n, ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n };
-  const m = /^([-+]?)((?:\d+(?:\.\d*)?(?:ns|us|µs|ms|s|m|h))+|0)$/.exec(s);
+  const units: Record<string, bigint> = { ns: 1n, us: 1000n, 'µs': 1000n, ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n, d: 86_400_000_000_000n };
+  const m = /^([-+]?)((?:\d+(?:\.\d*)?(?:ns|us|µs|ms|s|m|h|d))+|0)$/.exec(s);
   if (!m) throw builtinErr(`time: invalid duration ${JSON.stringify(s)}`);
   let total = 0;
   let totalBig = 0n;
-  for (const part of (m[2] as string).matchAll(/(\d+(?:\.\d*)?)(ns|us|µs|ms|s|m|h)/g)) {
+  for (const part of (m[2] as string).matchAll(/(\d+(?:\.\d*)?)(ns|us|µs|ms|s|m|h|d)/g)) {
     const n = part[1] as string;
     const u = units[part[2] as string] as bigint;
     if (n.includes('.')) total += Number(n) * Number(u);
