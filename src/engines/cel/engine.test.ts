@@ -228,6 +228,22 @@ describe('CelEnvironment', () => {
     assert.equal(e.compile('n + "x"').ok, false);
   });
 
+  it('rawResult returns CEL runtime values (ints stay bigint) after converting the activation', () => {
+    assert.deepEqual(run(env, 'object.spec', { object: { spec: { n: 1, s: 'x' } } }, { rawResult: true }), {
+      ok: true,
+      value: { n: 1n, s: 'x' },
+    });
+  });
+
+  it('results share unchanged structure with the activation (copy-on-write)', () => {
+    const labels = { app: 'web' };
+    const r = run(env, 'object.metadata', { object: { metadata: { labels, generation: 2 } } });
+    assert.ok(r.ok);
+    const v = r.ok ? (r.value as { labels: unknown; generation: unknown }) : undefined;
+    assert.equal(v?.labels, labels);
+    assert.equal(v?.generation, 2);
+  });
+
   it('celValues mode passes CEL runtime values through unchanged', () => {
     const r = run(env, 'object.x', { object: { x: 2.0 } }, { celValues: true });
     assert.deepEqual(r, { ok: true, value: 2 });

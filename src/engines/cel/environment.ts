@@ -111,7 +111,7 @@ export class CelEnvironment {
         if (v !== undefined) ctx[name] = toCel(v, this.#converted);
       }
       const value = program.fn(ctx);
-      return { ok: true, value: fromCel(value) };
+      return { ok: true, value: opts?.rawResult ? value : fromCel(value) };
     } catch (err) {
       if (budgetBound && err instanceof CelCostLimitError) {
         return {

@@ -63,6 +63,11 @@ export interface CelEvalOptions {
    * result is returned as a CEL runtime value too. For conformance runs and engines that convert themselves.
    */
   celValues?: boolean;
+  /**
+   * Convert the activation as usual but return the result as a CEL runtime value (e.g. a VAP variable's value,
+   * to be read by other expressions without a round trip through plain JS).
+   */
+  rawResult?: boolean;
 }
 
 export interface CelCostBudget {

@@ -166,16 +166,18 @@ function isPlainValue(v: object): v is CelPlainValue {
   return typeof (v as Partial<CelPlainValue>).toPlain === 'function';
 }
 
-/** CEL runtime value → plain JS: ints as number when safe (bigint otherwise), maps as objects, optionals unwrapped. */
+/**
+ * CEL runtime value → plain JS: ints as number when safe (bigint otherwise), maps as objects, optionals unwrapped.
+ * Copy-on-write: parts without CEL-only values are returned as they are, so a result may share structure with
+ * the activation (treat results as read-only).
+ */
 export function fromCel(value: unknown): unknown {
   switch (typeof value) {
     case 'bigint':
-      return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
-        ? Number(value)
-        : value;
+      return value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : value;
     case 'object': {
       if (value === null) return null;
-      if (Array.isArray(value)) return value.map(fromCel);
+      if (Array.isArray(value)) return mapArrayCow(value, fromCel);
       if (value instanceof Map) {
         const out: Record<string, unknown> = {};
         for (const [k, v] of value) out[String(fromCel(k))] = fromCel(v);
@@ -184,11 +186,8 @@ export function fromCel(value: unknown): unknown {
       if (value instanceof Optional) return value.hasValue() ? fromCel(value.value()) : null;
       if (value instanceof Uint8Array || value instanceof Date) return value;
       if (isPlainValue(value)) return value.toPlain();
-      if (Object.getPrototypeOf(value) === Object.prototype) {
-        const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(value)) out[k] = fromCel(v);
-        return out;
-      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto === Object.prototype || proto === null) return mapRecordCow(value as Record<string, unknown>, fromCel);
       if (typeof (value as { valueOf(): unknown }).valueOf === 'function') {
         const prim = (value as { valueOf(): unknown }).valueOf();
         if (prim !== value) return fromCel(prim);
@@ -198,4 +197,37 @@ export function fromCel(value: unknown): unknown {
     default:
       return value;
   }
+}
+
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function mapArrayCow(value: unknown[], f: (v: unknown) => unknown): unknown[] {
+  for (let i = 0; i < value.length; i++) {
+    const v = value[i];
+    if (typeof v !== 'object' && typeof v !== 'bigint') continue;
+    const c = f(v);
+    if (c === v) continue;
+    const copy = value.slice(0, i);
+    copy.push(c);
+    for (let j = i + 1; j < value.length; j++) copy.push(f(value[j]));
+    return copy;
+  }
+  return value;
+}
+
+function mapRecordCow(rec: Record<string, unknown>, f: (v: unknown) => unknown): Record<string, unknown> {
+  const keys = Object.keys(rec);
+  for (let i = 0; i < keys.length; i++) {
+    const v = rec[keys[i]];
+    if (typeof v !== 'object' && typeof v !== 'bigint') continue;
+    const c = f(v);
+    if (c === v) continue;
+    const copy: Record<string, unknown> = {};
+    for (let j = 0; j < i; j++) copy[keys[j]] = rec[keys[j]];
+    copy[keys[i]] = c;
+    for (let j = i + 1; j < keys.length; j++) copy[keys[j]] = f(rec[keys[j]]);
+    return copy;
+  }
+  return rec;
 }
