@@ -52,6 +52,8 @@ test('invalid values: enforce fails closed, audit and warn fail open, versions f
     ],
   );
   assert.deepEqual(p.diagnostics[0].path, ['metadata', 'labels', 'pod-security.kubernetes.io/enforce']);
+  // A label with an empty YAML value (null) reads as "", like Go's map[string]string decoding.
+  assert.equal(parseNamespacePolicyLabels({ [`${P}enforce`]: null }).diagnostics[0].message.includes('Invalid value: ""'), true);
   // An invalid enforce level does not pull warn up with it.
   assert.equal(describe({ [`${P}enforce`]: 'x' }), 'enforce=restricted:latest, audit=privileged:latest, warn=privileged:latest');
 });

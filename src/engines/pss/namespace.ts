@@ -1,5 +1,6 @@
 import { diag, type Diagnostic } from '../../core/diagnostic.js';
 import { goQuote } from './go-format.js';
+import { stringMap } from './pod.js';
 import {
   formatVersion,
   LATEST,
@@ -79,8 +80,7 @@ export function parseNamespacePolicyLabels(
     warn: { ...defaults.warn },
   };
   const diagnostics: Diagnostic[] = [];
-  const l: Record<string, string> = {};
-  for (const [k, v] of Object.entries(labels ?? {})) if (typeof v === 'string') l[k] = v;
+  const l = stringMap(labels);
   const has = (k: string): boolean => Object.prototype.hasOwnProperty.call(l, k);
   let hasEnforceLevel = false;
 

@@ -76,11 +76,15 @@ export function list(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];
 }
 
+/** A map[string]string: a null value decodes to "" in Go (the key stays); other non-strings are dropped. */
 export function stringMap(v: unknown): Record<string, string> {
   const o = obj(v);
   if (!o) return {};
   const out: Record<string, string> = {};
-  for (const [k, x] of Object.entries(o)) if (typeof x === 'string') out[goString(k)] = goString(x);
+  for (const [k, x] of Object.entries(o)) {
+    if (typeof x === 'string') out[goString(k)] = goString(x);
+    else if (x === null) out[goString(k)] = '';
+  }
   return out;
 }
 

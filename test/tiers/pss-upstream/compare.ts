@@ -203,10 +203,10 @@ function randomPod(): Record<string, any> {
   const annotations: Record<string, string> = {};
   const all = [...(spec.containers as any[]), ...((spec.initContainers as any[]) ?? []), ...((spec.ephemeralContainers as any[]) ?? [])];
   const names = [...new Set(all.map((c) => c?.name ?? ''))];
-  if (chance(0.2)) annotations['seccomp.security.alpha.kubernetes.io/pod'] = pick(ANNOT_VALUES);
+  if (chance(0.2)) annotations['seccomp.security.alpha.kubernetes.io/pod'] = chance(0.1) ? (null as unknown as string) : pick(ANNOT_VALUES);
   for (const name of names) {
     if (chance(0.12)) annotations[`container.seccomp.security.alpha.kubernetes.io/${name}`] = pick(ANNOT_VALUES);
-    if (chance(0.12)) annotations[`container.apparmor.security.beta.kubernetes.io/${name}`] = pick(ANNOT_VALUES);
+    if (chance(0.12)) annotations[`container.apparmor.security.beta.kubernetes.io/${name}`] = chance(0.1) ? (null as unknown as string) : pick(ANNOT_VALUES);
   }
   if (chance(0.05)) annotations['container.apparmor.security.beta.kubernetes.io/ghost'] = pick(ANNOT_VALUES);
   const metadata: Record<string, unknown> = { name: 'p' };
@@ -225,7 +225,7 @@ function labelCase(i: number): LabelCase {
   const lvl = ['privileged', 'baseline', 'restricted', 'bad', ''];
   const ver = ['latest', 'v1.25', 'v1.37', 'v1.99', 'v1.0', 'x', '', 'v1.01', 'V1.2', ' latest', 'v1.9223372036854775807', 'v1.9223372036854775808'];
   for (const m of ['enforce', 'audit', 'warn']) {
-    if (chance(0.5)) labels[`pod-security.kubernetes.io/${m}`] = pick(lvl);
+    if (chance(0.5)) labels[`pod-security.kubernetes.io/${m}`] = chance(0.05) ? (null as unknown as string) : pick(lvl);
     if (chance(0.3)) labels[`pod-security.kubernetes.io/${m}-version`] = pick(ver);
   }
   if (chance(0.2)) labels['other'] = 'x';
