@@ -50,6 +50,8 @@ function pod(i: number): Record<string, unknown> {
 interface Speed {
   opsPerSec: Record<string, number | string>;
   podsPerSec: number | string;
+  /** Pods per CPU-second of this process (robust when the machine is shared). */
+  podsPerCpuSec: number | string;
 }
 
 function measure(c: BenchCandidate): Speed {
@@ -74,21 +76,26 @@ function measure(c: BenchCandidate): Speed {
   }
   // A guardrail scenario: every expression on each of N distinct pods (conversion of each new object included).
   let podsPerSec: number | string;
+  let podsPerCpuSec: number | string;
   try {
     const programs = Object.values(EXPRESSIONS).map((e) => c.compile(e, ['object']));
     const n = quick ? 5_000 : 50_000;
     const jsonPods = Array.from({ length: n }, (_, i) => JSON.parse(JSON.stringify(pod(i))));
     const t0 = process.hrtime.bigint();
+    const cpu0 = process.cpuUsage();
     for (const jp of jsonPods) {
       const act = { object: c.prepare(jp) };
       for (const p of programs) p.run(act);
     }
+    const cpu = process.cpuUsage(cpu0);
     const dt = Number(process.hrtime.bigint() - t0) / 1e9;
     podsPerSec = Math.round(n / dt);
+    podsPerCpuSec = Math.round(n / ((cpu.user + cpu.system) / 1e6));
   } catch (err) {
     podsPerSec = `fails: ${String((err as Error).message).slice(0, 60)}`;
+    podsPerCpuSec = podsPerSec;
   }
-  return { opsPerSec, podsPerSec };
+  return { opsPerSec, podsPerSec, podsPerCpuSec };
 }
 
 function pct(r: ConformanceReport): string {
@@ -127,10 +134,11 @@ function main(): void {
     console.log(row(name, speeds.map((s) => (typeof s.opsPerSec[name] === 'number' ? s.opsPerSec[name].toLocaleString('en-US') : 'fails'))));
   }
   console.log(row(`pods/s (${Object.keys(EXPRESSIONS).length} exprs)`, speeds.map((s) => (typeof s.podsPerSec === 'number' ? s.podsPerSec.toLocaleString('en-US') : 'fails'))));
-  const base = speeds[0].podsPerSec;
+  console.log(row('pods/CPU-second', speeds.map((s) => (typeof s.podsPerCpuSec === 'number' ? s.podsPerCpuSec.toLocaleString('en-US') : 'fails'))));
+  const base = speeds[0].podsPerCpuSec;
   for (let i = 1; i < cands.length; i++) {
-    const other = speeds[i].podsPerSec;
-    if (typeof base === 'number' && typeof other === 'number') console.log(`rampart / ${names[i]} pods/s ratio: ${(base / other).toFixed(2)}x`);
+    const other = speeds[i].podsPerCpuSec;
+    if (typeof base === 'number' && typeof other === 'number') console.log(`rampart / ${names[i]} pods per CPU-second ratio: ${(base / other).toFixed(2)}x`);
   }
   for (const [i, s] of speeds.entries()) {
     for (const [k, v] of Object.entries(s.opsPerSec)) if (typeof v === 'string') console.log(`note: ${names[i]} ${k}: ${v}`);
