@@ -70,7 +70,9 @@ export class ValidatingPolicyCompiled implements CompiledPolicy {
     this.#variants.push({ rule: name, match: compileMatchResources(spec.matchConstraints), set: build(spec, true) });
     if (!vpolCanAutogen(spec.matchConstraints)) return;
     const targets = vpolTargets(spec);
-    const operations = (spec.matchConstraints as Obj).resourceRules instanceof Array ? ((spec.matchConstraints as { resourceRules: Obj[] }).resourceRules[0]?.operations ?? []) : [];
+    // vpolCanAutogen guarantees exactly one resource rule; the generated rules keep its operations.
+    const firstRule = ((spec.matchConstraints as Obj).resourceRules as Obj[])[0];
+    const operations = firstRule.operations ?? [];
     for (const cronjob of [false, true]) {
       const ts = targets.filter((t) => t.cronjob === cronjob);
       if (ts.length === 0) continue;
