@@ -143,7 +143,9 @@ export class AdmissionHandler {
         exemptReason: exemption.reason,
       };
     }
-    if (!this.inScope(req)) return { webhook, response: { uid, allowed: true }, outcome: 'unmatched', findings: [] };
+    const ns = req.attributes.namespace;
+    const excluded = ns !== undefined && set.pack.excludedNamespaces.includes(ns);
+    if (excluded || !this.inScope(req)) return { webhook, response: { uid, allowed: true }, outcome: 'unmatched', findings: [] };
     return undefined;
   }
 

@@ -237,6 +237,21 @@ test('a policy that errors: Fail denies, Ignore downgrades to a warning', async 
   }
 });
 
+test("the pack's excludedNamespaces are neither validated nor mutated", async () => {
+  const pack = emptyPack();
+  pack.excludedNamespaces = ['legacy'];
+  const w = await start(testPolicySet(undefined, pack));
+  try {
+    const bad = admissionReview(pod('p', { securityContext: { privileged: true } }), { namespace: 'legacy', uid: 'uid-ex' });
+    for (const path of ['/validate', '/mutate']) {
+      assert.deepEqual((await call(w.port, path, { ca: CA, body: JSON.stringify(bad) })).json().response, { uid: 'uid-ex', allowed: true });
+    }
+    assert.match(await w.metrics.registry.getSingleMetricAsString('rampart_admission_requests_total'), /outcome="unmatched"\} 1/);
+  } finally {
+    await w.server.shutdown(500);
+  }
+});
+
 test('object and namespace selectors scope what is evaluated', async () => {
   const w = await start(testPolicySet(), {
     scope: {
