@@ -166,6 +166,8 @@ graph.reachable(object,array|set):set
 graph.reachable_paths(object,array|set):set
 providers.aws.sign_req(object,object,number):object
 io.jwt.decode(string):array
+json.verify_schema(string|object):array
+json.match_schema(any,string|object):array
 io.jwt.decode_verify(string,object):array
 io.jwt.encode_sign(object,object,object):string
 io.jwt.encode_sign_raw(string,string,string):string

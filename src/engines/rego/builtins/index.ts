@@ -2,6 +2,7 @@
 import { registerCore } from './core.js';
 import { BUILTIN_DECLS } from './decls.js';
 import { registerEncoding } from './encoding.js';
+import { registerJsonSchema } from './jsonschema.js';
 import { registerJwt } from './jwt.js';
 import { registerNetCrypto } from './netcrypto.js';
 import { registerStrings } from './strings.js';
@@ -15,6 +16,7 @@ export function defaultBuiltins(): BuiltinRegistry {
   registerEncoding(r);
   registerNetCrypto(r);
   registerJwt(r);
+  registerJsonSchema(r);
   // declarations without an implementation are not callable: drop them so the compiler reports them as unknown
   for (const name of [...r.decls.keys()]) if (!r.impls.has(name) && !r.relations.has(name)) r.decls.delete(name);
   return r;
