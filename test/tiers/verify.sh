@@ -117,17 +117,18 @@ check "hardened pod: every covered attack blocked by its layer" expect hardened 
   mknod=blocked/capabilities \
   write-rootfs=blocked/read-only-rootfs \
   load-kernel-module=blocked/seccomp \
-  exec-shell=allowed reverse-shell=allowed ptrace=allowed
+  exec-shell=allowed reverse-shell=allowed ptrace=allowed download-exec=allowed
 hardened_time=$((SECONDS - start))
 check "hardened pod verify takes < 30 s ($hardened_time s)" test "$hardened_time" -lt 30
 
 check "Localhost seccomp pod runs" verify locked 0 --pod "$td/localhost-seccomp-pod.yaml" --policy "$td/profiles/locked.json"
 check "Localhost profile blocks reverse shell, raw socket and ptrace" expect locked \
-  reverse-shell=blocked/seccomp ptrace=blocked/seccomp raw-socket=blocked/seccomp exec-shell=allowed mknod=blocked/capabilities
+  reverse-shell=blocked/seccomp ptrace=blocked/seccomp raw-socket=blocked/seccomp download-exec=blocked/seccomp \
+  exec-shell=allowed mknod=blocked/capabilities
 
 check "privileged pod fails with --fail-on allowed" verify privileged 1 --pod "$td/privileged-pod.yaml" --fail-on allowed
 check "privileged pod: the attacks run" expect privileged \
-  exec-shell=allowed reverse-shell=allowed read-shadow=allowed read-service-account-token=allowed \
+  exec-shell=allowed reverse-shell=allowed download-exec=allowed read-shadow=allowed read-service-account-token=allowed \
   write-core-pattern=allowed raw-socket=allowed ptrace=allowed unshare-mount=allowed chmod-setuid=allowed \
   clone-newns=allowed clone3-newns=allowed \
   mknod=allowed write-rootfs=allowed load-kernel-module=$modules_priv

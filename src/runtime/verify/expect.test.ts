@@ -27,6 +27,7 @@ test('hardened pod: expected outcome and first blocking layer of every attack', 
   assert.deepEqual(table('hardened-pod.yaml'), {
     'exec-shell': 'allowed',
     'reverse-shell': 'allowed',
+    'download-exec': 'allowed',
     'read-shadow': 'blocked non-root-user/EACCES',
     'read-service-account-token': 'blocked service-account-automount/ENOENT',
     'write-core-pattern': 'blocked read-only-proc/EROFS,non-root-user/EACCES',
