@@ -160,3 +160,31 @@ data:
   assert.equal((r.objects[0].object.data as Record<string, string>).description, 'When set to true the TLS {} is optional, defaults to false.');
   assert.equal(r.objects[0].locate(['metadata', 'name']).line, 4);
 });
+
+test('YAML 1.1 scalars as kubectl reads them: yes/on are true, 0777 is octal, dates stay strings', () => {
+  const r = loadManifestText(
+    `apiVersion: v1
+kind: Pod
+metadata: {name: p, annotations: {created: 2026-12-31, window: "190:20:30"}}
+spec:
+  hostNetwork: on
+  containers:
+    - name: c
+      image: x
+      securityContext: {privileged: yes, readOnlyRootFilesystem: NO}
+  volumes:
+    - name: v
+      configMap: {name: c, defaultMode: 0644}
+  terminationGracePeriodSeconds: 1_000
+`,
+    'yaml11.yaml',
+  );
+  assert.deepEqual(r.diagnostics, []);
+  const o = r.objects[0].object as any;
+  assert.equal(o.spec.hostNetwork, true);
+  assert.equal(o.spec.containers[0].securityContext.privileged, true);
+  assert.equal(o.spec.containers[0].securityContext.readOnlyRootFilesystem, false);
+  assert.equal(o.spec.volumes[0].configMap.defaultMode, 0o644);
+  assert.equal(o.spec.terminationGracePeriodSeconds, 1000);
+  assert.equal(o.metadata.annotations.created, '2026-12-31');
+});

@@ -1,4 +1,4 @@
-import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, type Document, type Node, type ParsedNode } from 'yaml';
+import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, type Document, type Node, type ParsedNode, type Tags } from 'yaml';
 import jsYaml from 'js-yaml';
 import { diag, type Diagnostic } from '../core/diagnostic.js';
 import type { FieldPath, SourceSpan } from '../core/span.js';
@@ -37,7 +37,7 @@ export function loadManifestText(text: string, file: string, limits: LoadLimits 
     return { objects, diagnostics };
   }
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: false });
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: false, version: '1.1', customTags: goYamlTags });
   const docList = Array.isArray(docs) ? docs : [docs];
   const spanAt = (offset: number): SourceSpan => {
     const p = lineCounter.linePos(offset);
@@ -150,14 +150,27 @@ function locateIn(doc: Document.Parsed, path: FieldPath, spanAt: (offset: number
   return best === undefined ? undefined : spanAt(best);
 }
 
+/**
+ * kubectl and the API server read YAML with go-yaml v2 (sigs.k8s.io/yaml): YAML 1.1 scalars, so `privileged: yes`
+ * or `on` is true and `0777` is octal. A 1.2 reader would see the string "yes" and miss a privileged pod. go-yaml v2
+ * keeps timestamps and sexagesimal numbers as strings when decoding into JSON-like values, so those tags go.
+ */
+function goYamlTags(tags: Tags): Tags {
+  return tags.filter((t) => {
+    const tag = typeof t === 'string' ? t : t.tag;
+    if (tag === 'tag:yaml.org,2002:timestamp') return false;
+    return !(typeof t === 'object' && 'format' in t && t.format === 'TIME');
+  });
+}
+
 /** Node budget per document: also bounds a walk over alias-shared subtrees (a DAG) from the lenient parser. */
 const MAX_NODES = 2_000_000;
 
-/** js-yaml with its safe default schema; undefined unless exactly one document parses. */
+/** js-yaml with its core schema (no timestamps, like go-yaml); undefined unless exactly one document parses. */
 function lenientParse(source: string): unknown {
   try {
     const docs: unknown[] = [];
-    jsYaml.loadAll(source, (d) => docs.push(d));
+    jsYaml.loadAll(source, (d) => docs.push(d), { schema: jsYaml.CORE_SCHEMA });
     return docs.length === 1 && docs[0] !== null ? docs[0] : undefined;
   } catch {
     return undefined;
