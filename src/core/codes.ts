@@ -25,6 +25,9 @@ export const CODES = {
   // evaluation
   policy_eval_error: 'A policy failed while evaluating (its failure policy applies).',
   policy_unsupported: 'A policy uses a feature Rampart does not evaluate.',
+  // Pod Security Standards (engines/pss/codes.ts)
+  pss_invalid_level: 'A PSS level is not privileged, baseline or restricted.',
+  pss_invalid_version: 'A PSS version is not latest or v1.X.',
   // command line
   usage_error: 'The command line is not valid.',
 } as const satisfies Record<string, string>;
