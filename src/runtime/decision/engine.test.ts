@@ -199,3 +199,27 @@ test('audited namespaces: Block becomes "Audit (Block)" and nothing is denied', 
   assert.equal(d.predictedResult, 'Passed');
   assert.equal(d.wouldBlock, true);
 });
+
+test('enforcer model: a process allowlist under block posture also closes files (KubeArmor drops `file,`)', () => {
+  const e = engine(KSP('allow-proc', `  process:\n    matchPaths:\n    - path: /bin/bash\n  action: Allow`), { namespacePosture: { multiubuntu: { file: 'block' } } });
+  const d = e.decide(open('/etc/hosts', 'O_RDONLY'));
+  assert.equal(d.predictedResult, 'Permission denied');
+  assert.deepEqual(pick(d), ['Block', 'DefaultPosture', 'MatchedPolicy']);
+});
+
+test('enforcer model: fromSource rules live in the source sub-profile, which also confines its children', () => {
+  const e = engine(
+    KSP('src-allow', `  file:\n    matchPaths:\n    - path: /etc/app.conf\n      fromSource: [{path: /bin/bash}]\n  action: Allow`) +
+      KSP('global-block', `  process:\n    matchPaths:\n    - path: /bin/sleep\n  action: Block`),
+    { namespacePosture: { multiubuntu: { file: 'block' } } },
+  );
+  // cat run by bash: bash's sub-profile has a file allowlist, so other files are denied
+  assert.equal(e.decide(open('/etc/other', 'O_RDONLY')).predictedResult, 'Permission denied');
+  assert.equal(e.decide(open('/etc/app.conf', 'O_RDONLY')).predictedResult, 'Passed');
+  // a process outside any source runs in the container profile, which has no allowlist
+  assert.equal(e.decide(open('/etc/other', 'O_RDONLY', { ProcessName: '/usr/bin/python3', ParentProcessName: '/usr/bin/tini' })).predictedResult, 'Passed');
+  // bash's sub-profile lost `file,` to its allowlist, so it cannot exec unlisted binaries either
+  assert.equal(e.decide(exec('/bin/ls')).predictedResult, 'Permission denied');
+  assert.equal(e.decide(exec('/bin/ls', { ParentProcessName: '/usr/bin/tini' })).predictedResult, 'Passed');
+  assert.deepEqual(pick(e.decide(exec('/bin/sleep', { ParentProcessName: '/usr/bin/tini' }))), ['Block', 'global-block', 'MatchedPolicy']);
+});

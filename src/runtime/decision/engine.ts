@@ -101,6 +101,11 @@ interface Entry {
 
 interface Endpoint {
   host: boolean;
+  /** Binaries named in fromSource (process, file, network, capability rules): each has its own AppArmor sub-profile. */
+  sources: Set<string>;
+  /** Whether process/file Allow rules exist without fromSource, and for which sources with it. */
+  fileAllowGlobal: boolean;
+  fileAllowSources: Set<string>;
   total: number;
   byOp: Record<RuntimeOperation, Entry[]>;
   existFileAllow: boolean;
@@ -316,7 +321,31 @@ function compileEndpoint(policies: KubeArmorPolicyModel[], host: boolean, audite
     }
     if (e.op !== '') byOp[e.op].push(e);
   }
-  return { host, total: entries.length, byOp, existFileAllow, existNetworkAllow, existCapAllow, loop: undefined, final: KUBEARMOR_DEFAULT_POSTURE, audited };
+  const sources = new Set<string>();
+  const fileAllowSources = new Set<string>();
+  let fileAllowGlobal = false;
+  for (const e of entries) {
+    if (e.op === 'Syscall' || e.op === '') continue;
+    if (e.fromSource) sources.add(e.source);
+    if (e.action === 'Allow' && (e.op === 'Process' || e.op === 'File')) {
+      if (e.fromSource) fileAllowSources.add(e.source);
+      else fileAllowGlobal = true;
+    }
+  }
+  return {
+    host,
+    sources,
+    fileAllowGlobal,
+    fileAllowSources,
+    total: entries.length,
+    byOp,
+    existFileAllow,
+    existNetworkAllow,
+    existCapAllow,
+    loop: undefined,
+    final: KUBEARMOR_DEFAULT_POSTURE,
+    audited,
+  };
 }
 
 function isGoRegexp(pattern: string): boolean {
@@ -438,10 +467,17 @@ export function fetchProtocol(resource: string): string {
 }
 
 /**
- * Would the kernel enforcer deny the operation? Block rules deny what they match (readOnly: all but read-only
- * opens; ownerOnly: all but the owner's); an allowlist (Allow rules of the family) under a `block` posture denies
- * what no Allow rule matches, for the whole container (rules without fromSource) or for the listed sources.
- * Audit rules, syscall rules and audited namespaces never deny.
+ * Would the kernel enforcer deny the operation? Modelled on KubeArmor's AppArmor profiles (enforcer/appArmorProfile.go
+ * and appArmorTemplate.go):
+ * - the confining binary is the parent for an exec, the process itself (else its parent, whose profile it inherits)
+ *   otherwise; a binary named in some rule's fromSource runs in its own sub-profile, which holds its fromSource rules plus the container-wide file, network
+ *   and capability rules (not the container-wide process rules); any other binary runs in the container profile,
+ *   which holds the rules without fromSource;
+ * - Block rules in scope deny what they match (readOnly: all but read-only opens; ownerOnly: all but the owner);
+ * - an Allow rule in scope under a `block` posture removes the family's catch-all (`file,` for process and file
+ *   rules alike, `network,`, `capability,`): then only what an Allow rule in scope matches is allowed (the container
+ *   profile always lets fromSource binaries be executed, into their sub-profiles);
+ * - Audit rules, syscall rules and audited namespaces never deny.
  */
 function predictDenied(ep: Endpoint, v: EventView): boolean {
   if (ep.audited) return false;
@@ -449,30 +485,47 @@ function predictDenied(ep: Endpoint, v: EventView): boolean {
   const op = ev.operation;
   if (op === 'Syscall') return false;
   const entries = ep.byOp[op];
-  if (entries.length === 0) return false;
-  const fileLike = op === 'Process' || op === 'File';
-  let allowScoped = false;
+  // Children inherit their parent's profile (AppArmor `ix`), so a source's sub-profile also confines what it runs.
+  let sub: string | undefined;
+  if (ep.sources.size > 0) {
+    if (op !== 'Process' && ep.sources.has(ev.process)) sub = ev.process;
+    else if (ev.parentProcess !== undefined && ep.sources.has(ev.parentProcess)) sub = ev.parentProcess;
+  }
   let allowed = false;
   let anyAllow = false;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
     const isBlock = e.action === 'Block';
     if (!isBlock && e.action !== 'Allow') continue;
-    const src = fileLike ? processSourceMatches(e, ev) : socketSourceMatches(e, ev);
+    if (!inScope(e, sub)) continue;
     if (isBlock) {
-      // readOnly / ownerOnly carve out what stays allowed (reads, the owner); a plain Block denies everything it matches.
       const exempt = (e.readOnly || e.ownerOnly) && flagsAllow(e, v);
-      if (!exempt && src && predictResource(e, v)) return true;
+      if (!exempt && predictResource(e, v)) return true;
     } else {
       anyAllow = true;
-      if (!e.fromSource || src) allowScoped = true;
-      if (!allowed && src && predictResource(e, v) && flagsAllow(e, v)) allowed = true;
+      if (!allowed && predictResource(e, v) && flagsAllow(e, v)) allowed = true;
     }
   }
-  if (!anyAllow || !allowScoped || allowed) return false;
+  if (allowed) return false;
   const posture = ep.final;
   const fam = op === 'Network' ? posture.network : op === 'Capabilities' ? posture.capabilities : posture.file;
-  return fam === 'block';
+  if (fam !== 'block') return false;
+  // Is the family's catch-all removed in this profile?
+  const headerOff = op === 'Process' || op === 'File' ? (sub ? ep.fileAllowSources.has(sub) : ep.fileAllowGlobal) : anyAllowOwn(ep.byOp[op], sub) || (anyAllow && !sub);
+  if (!headerOff) return false;
+  if (op === 'Process' && !sub && ep.sources.has(ev.process)) return false; // px into the source's sub-profile
+  return true;
+}
+
+function inScope(e: Entry, sub: string | undefined): boolean {
+  if (sub === undefined) return !e.fromSource;
+  return e.fromSource ? e.source === sub : e.op !== 'Process';
+}
+
+/** Allow rules that belong to the profile itself (not copied from the container profile). */
+function anyAllowOwn(entries: Entry[], sub: string | undefined): boolean {
+  for (const e of entries) if (e.action === 'Allow' && (sub === undefined ? !e.fromSource : e.fromSource && e.source === sub)) return true;
+  return false;
 }
 
 function flagsAllow(e: Entry, v: EventView): boolean {
