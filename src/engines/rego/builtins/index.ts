@@ -1,4 +1,5 @@
 /** Builds the registry: the declaration table plus every implementation group. No network builtins (http.send). */
+import { registerAws } from './aws.js';
 import { registerCore } from './core.js';
 import { BUILTIN_DECLS } from './decls.js';
 import { registerEncoding } from './encoding.js';
@@ -17,6 +18,7 @@ export function defaultBuiltins(): BuiltinRegistry {
   registerNetCrypto(r);
   registerJwt(r);
   registerJsonSchema(r);
+  registerAws(r);
   // declarations without an implementation are not callable: drop them so the compiler reports them as unknown
   for (const name of [...r.decls.keys()]) if (!r.impls.has(name) && !r.relations.has(name)) r.decls.delete(name);
   return r;
