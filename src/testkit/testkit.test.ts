@@ -66,3 +66,9 @@ test('Kyverno Test values (request.operation, global and per resource) and useri
     'updates-keep-team/on-update ConfigMap created=pass:skip',
   ]);
 });
+
+test('Kyverno legacy test files (no apiVersion, resource/status) still run', async () => {
+  const r = await runTestSuites([join(data, 'kyverno-legacy')], io, SUITE_FORMATS);
+  assert.deepEqual(r.diagnostics, []);
+  assert.deepEqual(r.results.map((x) => `${x.name}=${x.status}:${x.actual}@${x.span?.line}`), ['require-team/check-team Pod labelled=pass:pass@8']);
+});

@@ -1,5 +1,6 @@
 import { diag, type Diagnostic } from '../../core/diagnostic.js';
 import type { RuleResult } from '../../core/policy-types.js';
+import type { SourceSpan } from '../../core/span.js';
 import { MemoryInventory } from '../../k8s/inventory.js';
 import { loadManifestText } from '../../k8s/load.js';
 import { isObject, meta, type KObject } from '../../k8s/object.js';
@@ -97,6 +98,10 @@ function readUserInfo(text: string, file: string): Submission['userInfo'] {
   return undefined;
 }
 
+function shift(span: SourceSpan, lines: number): SourceSpan {
+  return { ...span, line: Math.max(1, span.line - lines) };
+}
+
 function ruleMatches(want: string | undefined, got: string): boolean {
   if (!want) return true;
   return got === want || got === `autogen-${want}` || got === `autogen-cronjob-${want}` || got === `autogen-cronjobs-${want}`;
@@ -117,13 +122,21 @@ class KyvernoSuite implements Suite {
     const diagnostics: Diagnostic[] = [];
     const results: TestCaseResult[] = [];
     const dir = dirOf(this.path);
-    const loaded = loadManifestText(io.readText(this.path), this.path);
+    const text = io.readText(this.path);
+    // Kyverno's legacy test files (before cli.kyverno.io/v1alpha1) have no apiVersion/kind: give them one so the
+    // loader keeps their positions.
+    const legacy = !/^apiVersion:/m.test(text) && /^results:/m.test(text);
+    const loaded = loadManifestText(legacy ? `apiVersion: cli.kyverno.io/v1alpha1\nkind: Test\n${text}` : text, this.path);
+    const lineShift = legacy ? 2 : 0;
     diagnostics.push(...loaded.diagnostics);
-    const test = loaded.objects.find((o) => o.object.kind === 'Test');
-    if (!test) {
+    const found = loaded.objects.find((o) => o.object.kind === 'Test' && String(o.object.apiVersion).startsWith('cli.kyverno.io/'));
+    if (!found) {
+      // e.g. a chainsaw Test that happens to use the same file name: not a Kyverno CLI test
+      if (loaded.objects.some((o) => o.object.kind === 'Test')) return { results, diagnostics };
       diagnostics.push(diag('test_invalid', `${this.path}: no cli.kyverno.io Test document`, { span: { file: this.path, line: 1, column: 1 } }));
       return { results, diagnostics };
     }
+    const test = lineShift === 0 ? found : { ...found, locate: (p: (string | number)[]) => shift(found.locate(p), lineShift) };
     const t = test.object as Record<string, unknown>;
     const at = (path: (string | number)[]) => test.locate(path);
     const policyFiles = strings(t.policies).map((p) => resolvePath(dir, p));
