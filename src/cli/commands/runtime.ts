@@ -147,6 +147,9 @@ Exit codes: 0 compiled, 2 unreadable or invalid policy (diagnostics on stderr).`
         return;
       }
       const { policies, diagnostics } = await loadPolicies(files);
+      if (policies.length === 0 && !hasError(diagnostics)) {
+        diagnostics.push({ code: 'kubearmor_no_policies', severity: 'error', message: `no KubeArmorPolicy, KubeArmorClusterPolicy or KubeArmorHostPolicy in ${files.join(', ')}` });
+      }
       const out = await compileTo(to, policies, { name: opts.name, merge: opts.merge, format: opts.format, posture: pos.posture, arches: arches as ('x86_64' | 'aarch64')[] });
       diagnostics.push(...out.diagnostics);
       process.stdout.write(out.text);

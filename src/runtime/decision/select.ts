@@ -15,14 +15,15 @@ export function isHostWorkload(w: RuntimeWorkload): boolean {
  * compares with the container), every matchExpressions `label` In (one of the "k=v" values present) / NotIn (none).
  * KubeArmorClusterPolicy: `namespace` In/NotIn on the namespace and `label` expressions as above.
  * KubeArmorHostPolicy: host events; nodeSelector `kubernetes.io/hostname` compares with the node name, other keys
- * with `nodeLabels` when given (unknown keys are assumed to match, since events do not carry node labels).
+ * with `nodeLabels` when given (unknown keys are assumed to match, since events do not carry node labels); "*" matches
+ * every node.
  */
 export function policyApplies(p: KubeArmorPolicyModel, w: RuntimeWorkload, nodeLabels?: Record<string, string>): boolean {
   if (p.kind === 'KubeArmorHostPolicy') {
     if (!isHostWorkload(w)) return false;
     for (const [k, v] of Object.entries(p.nodeSelector)) {
       const have = k === 'kubernetes.io/hostname' && w.host !== undefined ? w.host : nodeLabels?.[k];
-      if (have !== undefined && have !== v) return false;
+      if (v !== '*' && have !== undefined && have !== v) return false; // "*" selects every node
     }
     return true;
   }
