@@ -71,8 +71,8 @@ export interface WorkloadReport {
 
 /**
  * The observe-before-enforce report: per workload, how many events the candidate policies allow, audit and block,
- * and what exactly would be blocked. Events are decided in observe mode: an Audit verdict that an allowlist's
- * `block` posture would turn into a denial counts as would-block.
+ * and what exactly would be blocked once enforced: Block / "Audit (Block)" verdicts, predicted denials, and
+ * `DefaultPosture` audits (an allowlist under the audit posture: the block posture would deny them).
  */
 export function observeReport(events: readonly RuntimeEvent[], decide: DecisionEngine['decide']): WorkloadReport[] {
   const byWorkload = new Map<string, WorkloadReport & { index: Map<string, WouldBlockFinding> }>();
@@ -96,7 +96,8 @@ export function observeReport(events: readonly RuntimeEvent[], decide: DecisionE
       byWorkload.set(key, r);
     }
     r.events++;
-    const blocking = d.wouldBlock || d.predictedResult !== 'Passed';
+    // Observe mode: what enforcement would deny = blocked now, or audited only because the posture is audit.
+    const blocking = d.wouldBlock || d.predictedResult !== 'Passed' || (d.policyName === 'DefaultPosture' && d.action === 'Audit');
     if (blocking) r.block++;
     else if (d.action.startsWith('Audit')) r.audit++;
     else r.allow++;

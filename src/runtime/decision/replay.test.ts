@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadManifestText } from '../../k8s/load.js';
+import { loadKubeArmorPolicies } from '../kubearmor/load.js';
+import { kubeArmorToEvent } from '../telemetry/kubearmor.js';
+import { parseTelemetry } from '../telemetry/parse.js';
+import { createDecisionEngine } from './engine.js';
+import { kubeArmorShape, observeReport, replayRecord } from './replay.js';
+
+const POLICY = `apiVersion: security.kubearmor.com/v1
+kind: KubeArmorPolicy
+metadata: {name: allow-nginx, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  process:
+    matchPaths: [{path: /usr/sbin/nginx}]
+  action: Allow
+---
+apiVersion: security.kubearmor.com/v1
+kind: KubeArmorPolicy
+metadata: {name: audit-etc, namespace: shop}
+spec:
+  severity: 3
+  tags: [CIS]
+  selector: {matchLabels: {app: web}}
+  file:
+    matchDirectories: [{dir: /etc/}]
+  action: Audit
+`;
+const W = { NamespaceName: 'shop', PodName: 'web-1', Labels: 'app=web', ContainerName: 'nginx', ContainerID: 'c', Result: 'Passed', UID: 0 };
+
+test('observe report: DefaultPosture audits count as would-block; Audit rules do not', () => {
+  const engine = createDecisionEngine(loadKubeArmorPolicies(loadManifestText(POLICY, 'p.yaml').objects).policies);
+  const evs = [
+    { Operation: 'Process', ProcessName: '/usr/sbin/nginx', ParentProcessName: '/bin/sh', Resource: '/usr/sbin/nginx' },
+    { Operation: 'Process', ProcessName: '/bin/sh', ParentProcessName: '/usr/sbin/nginx', Resource: '/bin/sh -c id' },
+    { Operation: 'Process', ProcessName: '/bin/sh', ParentProcessName: '/usr/sbin/nginx', Resource: '/bin/sh -c id' },
+    { Operation: 'File', ProcessName: '/usr/sbin/nginx', Resource: '/etc/nginx.conf', Data: 'flags=O_RDONLY' },
+  ].map((f) => kubeArmorToEvent({ ...W, ...f })!);
+  const [r] = observeReport(evs, (e) => engine.decide(e));
+  assert.deepEqual([r.events, r.allow, r.audit, r.block], [4, 1, 1, 2]);
+  assert.deepEqual(r.wouldBlock.map((f) => [f.resource, f.count, f.policyName]), [['/bin/sh -c id', 2, 'DefaultPosture']]);
+  const rec = replayRecord(evs[3], engine.decide(evs[3]));
+  assert.deepEqual([rec.Action, rec.PolicyName, rec.Severity, rec.Tags, rec.Type], ['Audit', 'audit-etc', '3', 'CIS', 'MatchedPolicy']);
+});
+
+test('records of other feeds carry KubeArmor field names', () => {
+  const falco = '{"hostname":"n","rule":"r","priority":"Notice","output_fields":{"evt.type":"execve","proc.exepath":"/bin/sh","proc.cmdline":"sh -c id","k8s.ns.name":"shop","k8s.pod.name":"web-1","container.name":"nginx","container.id":"c"}}';
+  const [ev] = parseTelemetry(falco, 'f.json').events;
+  assert.deepEqual(kubeArmorShape(ev), {
+    HostName: 'n',
+    NamespaceName: 'shop',
+    PodName: 'web-1',
+    ContainerID: 'c',
+    ContainerName: 'nginx',
+    ProcessName: '/bin/sh',
+    Source: 'sh -c id',
+    Operation: 'Process',
+    Resource: '/bin/sh -c id',
+    Data: 'syscall=SYS_EXECVE',
+    Result: 'Passed',
+    Origin: 'falco',
+  });
+});
