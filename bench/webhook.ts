@@ -11,6 +11,7 @@
  * Targets run one at a time, in interleaved rounds; each target's best round is reported, since other processes
  * share the machine.
  * Usage: npx tsx bench/webhook.ts [--seconds 10] [--rate 1000] [--connections 16] [--rounds 2] [--skip-opa]
+ *        [--only floor,rampart,opa]   (the ratios need floor and rampart)
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
@@ -34,6 +35,7 @@ const CONNECTIONS = arg('--connections', 16);
 const SKIP_OPA = process.argv.includes('--skip-opa');
 /** Rounds over all targets, interleaved; each target's best round is reported (the machine is shared). */
 const ROUNDS = arg('--rounds', 2);
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : undefined;
 const OPA = process.env.OPA_BIN ?? join(ROOT, '.cache', 'go-bin', 'opa');
 
 mkdirSync(OUT, { recursive: true });
@@ -252,6 +254,7 @@ console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(1)).join
 let port = 19443;
 for (let round = 1; round <= ROUNDS; round++) {
   for (const t of targets) {
+    if (ONLY && !ONLY.includes(t.name)) continue;
     port++;
     const child = t.start(port);
     try {
@@ -284,10 +287,11 @@ console.log('best of rounds:');
 for (const [name, r] of Object.entries(results)) console.log(`  ${name.padEnd(12)} ${String(r.rps).padStart(6)} reviews/s saturated; at ${RATE}/s p50 ${r.p50} ms, p99 ${r.p99} ms`);
 const f = results.floor;
 const r = results.rampart;
+if (!f || !r) process.exit(0);
 console.log('');
 console.log(`rampart / floor throughput: ${(r.rps / f.rps).toFixed(2)} (goal >= 0.50); rampart saturated ${r.rps}/s (goal >= 3000)`);
 if (results['rampart-w2']) console.log(`rampart --workers 2: saturated ${results['rampart-w2'].rps}/s (${(results['rampart-w2'].rps / f.rps).toFixed(2)} of the floor), p99 at ${RATE}/s ${results['rampart-w2'].p99} ms`);
-console.log(`rampart-bare / floor throughput: ${(results['rampart-bare'].rps / f.rps).toFixed(2)} (cost of the HTTP layer, review parsing, metrics)`);
+if (results['rampart-bare']) console.log(`rampart-bare / floor throughput: ${(results['rampart-bare'].rps / f.rps).toFixed(2)} (cost of the HTTP layer, review parsing, metrics)`);
 console.log(`rampart p99 at ${RATE}/s: ${r.p99} ms (goal <= 5)`);
 if (results.opa) {
   const o = results.opa;
