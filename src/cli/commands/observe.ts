@@ -17,6 +17,7 @@ interface ObserveOpts {
   duration: string;
   output?: string;
   runc?: string;
+  format: string;
 }
 
 /** `rampart observe`: record what a workload does (exec, open, connect, seccomp) as KubeArmor-format log lines. */
@@ -40,12 +41,14 @@ export function register(program: Command): void {
     .option('--labels <k=v,...>', 'with --cgroup: pod labels to stamp on the records')
     .option('--duration <seconds>', 'how long to record (with --pod: the workload is stopped after it)', '30')
     .option('--output <file>', 'write the JSON lines there (default: stdout)')
+    .option('--format <format>', "kubearmor (KubeArmor log records) or events (Rampart's RuntimeEvent model)", 'kubearmor')
     .option('--runc <path>', 'the runc binary (default: runc on PATH or in /usr/sbin)')
     .addHelpText(
       'after',
       `
 Output: one JSON object per line in KubeArmor's log format (Operation Process/File/Network/Syscall, ProcessName,
-Resource, Data, Result, NamespaceName, PodName, ContainerName, Labels, HostPID...). A summary goes to stderr.
+Resource, Data, Result, NamespaceName, PodName, ContainerName, Labels, HostPID...), or with --format events in
+Rampart's RuntimeEvent model. A summary goes to stderr.
 
 Exit codes: 0 recorded; 2 usage error, not root, bpftrace/runc missing, tracefs unavailable.
 
@@ -69,6 +72,7 @@ async function runObserve(opts: ObserveOpts): Promise<number> {
     return EXIT.usage;
   };
   if (!opts.pod === !opts.cgroup) return usage('give either --pod FILE (with --command) or --cgroup DIR');
+  if (opts.format !== 'kubearmor' && opts.format !== 'events') return usage(`--format must be kubearmor or events, not "${opts.format}"`);
   if (opts.pod && !opts.command) return usage('--pod needs --command: the workload to run in the sandbox');
   const seconds = Number.parseFloat(opts.duration);
   if (!(seconds > 0 && seconds <= 3600)) return usage('--duration must be between 0 and 3600 seconds');
@@ -152,7 +156,19 @@ async function runObserve(opts: ObserveOpts): Promise<number> {
   }
 
   const records = toKubeArmorRecords(result.observations, result.seccomp, workload, result.epochOffsetMs);
-  const lines = records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : '');
+  let rows: unknown[] = records;
+  if (opts.format === 'events') {
+    const { kubeArmorToEvent } = await import('../../runtime/telemetry/kubearmor.js');
+    rows = records.map((r) => {
+      const ev = kubeArmorToEvent(r as unknown as Record<string, unknown>);
+      if (ev) {
+        ev.origin = 'rampart';
+        delete ev.raw;
+      }
+      return ev;
+    });
+  }
+  const lines = rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
   if (opts.output) writeFileSync(opts.output, lines);
   else process.stdout.write(lines);
   for (const w of result.warnings) diagnostics.push({ code: 'sandbox_error', severity: 'warning', message: w });
