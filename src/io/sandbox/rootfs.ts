@@ -32,6 +32,7 @@ export function buildRootfs(dir: string, opts: RootfsOptions): void {
     .map((s) => s.trim())
     .filter((s) => /^[A-Za-z0-9_.[-]+$/.test(s) && s !== 'busybox');
   for (const a of applets) symlinkSync('busybox', join(dir, 'bin', a));
+  // Keep in step with runtime/verify SANDBOX_IMAGE_USERS (the primary group of a uid without runAsGroup).
   writeFileSync(
     join(dir, 'etc/passwd'),
     'root:x:0:0:root:/root:/bin/sh\napp:x:1001:1001:app:/home/app:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n',

@@ -88,6 +88,18 @@ spec:
   assert.equal(r.spec?.process.noNewPrivileges, false);
 });
 
+test('runAsUser without runAsGroup: the primary group from the image /etc/passwd, else 0', () => {
+  const pod = (uid: number) => `apiVersion: v1
+kind: Pod
+metadata: { name: p }
+spec:
+  securityContext: { runAsUser: ${uid} }
+  containers: [{ name: a, image: x }]
+`;
+  assert.deepEqual(podToOci(load('p.yaml', pod(1001)), { host: TEST_HOST }).spec?.process.user, { uid: 1001, gid: 1001 });
+  assert.deepEqual(podToOci(load('p.yaml', pod(4242)), { host: TEST_HOST }).spec?.process.user, { uid: 4242, gid: 0 });
+});
+
 test('runAsNonRoot with the image user root: verify_run_as_root at the securityContext line', () => {
   const text = `apiVersion: v1
 kind: Pod

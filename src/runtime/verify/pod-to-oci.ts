@@ -98,6 +98,13 @@ export interface MappingResult {
 
 export const SA_TOKEN_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
+/** The users of the sandbox image's /etc/passwd (io/sandbox/rootfs writes the same file). */
+export const SANDBOX_IMAGE_USERS: readonly { name: string; uid: number; gid: number }[] = [
+  { name: 'root', uid: 0, gid: 0 },
+  { name: 'app', uid: 1001, gid: 1001 },
+  { name: 'nobody', uid: 65534, gid: 65534 },
+];
+
 /**
  * Maps a pod's (or controller's) container to the OCI config a container runtime would give runc: containerd's
  * default spec, the CRI securityContext options (user, groups, capabilities, privileged, noNewPrivileges,
@@ -148,9 +155,10 @@ export function podToOci(loaded: LoadedObject, opts: MappingOptions): MappingRes
   const pick = <T>(field: string, read: (v: unknown, p: FieldPath) => T | undefined): T | undefined =>
     read(sc[field], [...scPath, field]) ?? read(podSc[field], [...podScPath, field]);
 
-  // The sandbox image (busybox) has no USER: the image user is root, as for most images.
+  // The sandbox image (busybox) has no USER: the image user is root, as for most images. Without runAsGroup the
+  // runtime takes the uid's primary group from the image's /etc/passwd (0 when the uid is not listed).
   const uid = pick('runAsUser', num) ?? 0;
-  const gid = pick('runAsGroup', num) ?? 0;
+  const gid = pick('runAsGroup', num) ?? SANDBOX_IMAGE_USERS.find((u) => u.uid === uid)?.gid ?? 0;
   const runAsNonRoot = pick('runAsNonRoot', bool) ?? false;
   const privileged = bool(sc.privileged, [...scPath, 'privileged']) ?? false;
   const ape = bool(sc.allowPrivilegeEscalation, [...scPath, 'allowPrivilegeEscalation']);
