@@ -71,4 +71,8 @@ test('layer map: never claims an LSM the node lacks; seccomp never claims paths'
   );
   const audit = policies[2].rules[0];
   assert.deepEqual(ruleLayers(audit).map((v) => `${v.layer}:${v.coverage}`), ['monitor:audits']);
+  // An allowlist is enforced only under the block posture; under audit it is reported as audited, not enforcing.
+  const allow = policies[1].rules[0];
+  assert.deepEqual(ruleLayers(allow).map((v) => `${v.layer}:${v.coverage}`), ['monitor:audits']);
+  assert.deepEqual(ruleLayers(allow, undefined, { file: 'block' }).map((v) => `${v.layer}:${v.coverage}`), ['apparmor:enforces', 'bpf-lsm:unavailable', 'seccomp:cannot']);
 });

@@ -24,8 +24,22 @@ export interface LayerVerdict {
   note: string;
 }
 
-/** The layer map for one rule (docs/runtime.md prints the same table). */
-export function ruleLayers(rule: KubeArmorRule, target: NodeTarget = DEFAULT_TARGET): LayerVerdict[] {
+/**
+ * The layer map for one rule (docs/runtime.md prints the same table). An Allow rule is only enforced when its
+ * family's default posture is `block` (`posture`, default audit as KubeArmor's): otherwise the LSMs keep their
+ * catch-all and the allowlist is merely audited — reported as such, never as enforcing.
+ */
+export function ruleLayers(
+  rule: KubeArmorRule,
+  target: NodeTarget = DEFAULT_TARGET,
+  posture: { file?: string; network?: string; capabilities?: string } = {},
+): LayerVerdict[] {
+  if (rule.action === 'Allow') {
+    const fam = rule.kind === 'network' ? posture.network : rule.kind === 'capability' ? posture.capabilities : posture.file;
+    if ((fam ?? 'audit') !== 'block' && rule.kind !== 'syscall' && rule.kind !== 'syscallPath') {
+      return [{ layer: 'monitor', coverage: 'audits', note: `Allow rule under the ${fam ?? 'audit'} default posture: what it does not allow is only audited (set the posture to block to enforce)` }];
+    }
+  }
   const out: LayerVerdict[] = [];
   const lsm = (layer: 'apparmor' | 'bpf-lsm', coverage: Coverage, note: string): void => {
     const present = layer === 'apparmor' ? target.apparmor : target.bpfLsm;

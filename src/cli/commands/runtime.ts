@@ -110,7 +110,8 @@ export function register(program: Command): void {
   runtime
     .command('compile')
     .description('compile KubeArmor policies to an enforcement layer')
-    .requiredOption('--to <target>', 'apparmor | seccomp | networkpolicy | spo')
+    .requiredOption('--to <target>', 'apparmor | seccomp | networkpolicy | spo | layers (which layer enforces each rule on the node)')
+    .option('--node <lsm>', 'layers: the node\'s LSM enforcer: apparmor, bpf-lsm or none', 'apparmor')
     .option('--posture <posture>', 'default posture for allowlists: "block", "audit" or "file=block,network=audit,capabilities=audit" (default audit, as KubeArmor)')
     .option('--name <name>', 'profile / object name (default derived from the policy)')
     .option('--merge', 'apparmor/spo: one profile from all policies (what one container gets) instead of one per policy')
@@ -129,13 +130,14 @@ Examples:
   rampart runtime compile --to seccomp --arch x86_64 ksp.yaml > /var/lib/kubelet/seccomp/web.json
   rampart runtime compile --to networkpolicy ksp.yaml | kubectl apply -f -
   rampart runtime compile --to spo --merge --name web ksp.yaml   # SeccompProfile + AppArmorProfile + pod patch
+  rampart runtime compile --to layers --node none ksp.yaml       # per rule: which layer enforces it, which cannot
 
 Exit codes: 0 compiled, 2 unreadable or invalid policy (diagnostics on stderr).`,
     )
-    .action(async (files: string[], opts: CommonOpts & { to: string; name?: string; merge?: boolean; arch: string }) => {
+    .action(async (files: string[], opts: CommonOpts & { to: string; name?: string; merge?: boolean; arch: string; node: string }) => {
       const to = opts.to;
-      if (!['apparmor', 'seccomp', 'networkpolicy', 'spo'].includes(to)) {
-        process.stderr.write(`rampart: --to must be apparmor, seccomp, networkpolicy or spo\n`);
+      if (!['apparmor', 'seccomp', 'networkpolicy', 'spo', 'layers'].includes(to) || !['apparmor', 'bpf-lsm', 'none'].includes(opts.node)) {
+        process.stderr.write(`rampart: --to must be apparmor, seccomp, networkpolicy, spo or layers; --node apparmor, bpf-lsm or none\n`);
         process.exitCode = EXIT.usage;
         return;
       }
@@ -150,7 +152,10 @@ Exit codes: 0 compiled, 2 unreadable or invalid policy (diagnostics on stderr).`
       if (policies.length === 0 && !hasError(diagnostics)) {
         diagnostics.push({ code: 'kubearmor_no_policies', severity: 'error', message: `no KubeArmorPolicy, KubeArmorClusterPolicy or KubeArmorHostPolicy in ${files.join(', ')}` });
       }
-      const out = await compileTo(to, policies, { name: opts.name, merge: opts.merge, format: opts.format, posture: pos.posture, arches: arches as ('x86_64' | 'aarch64')[] });
+      const out =
+        to === 'layers'
+          ? await layersOf(policies, opts.node, opts.format ?? 'yaml', pos.posture)
+          : await compileTo(to, policies, { name: opts.name, merge: opts.merge, format: opts.format, posture: pos.posture, arches: arches as ('x86_64' | 'aarch64')[] });
       diagnostics.push(...out.diagnostics);
       process.stdout.write(out.text);
       printDiagnostics(diagnostics);
@@ -305,6 +310,35 @@ Example:
       printDiagnostics(diagnostics);
       process.exitCode = hasError(diagnostics) ? EXIT.usage : r.newBehaviour.length || r.violations.length ? EXIT.findings : EXIT.ok;
     });
+}
+
+/** Per rule, the layers that enforce it on the given node, as a table (text) or JSON. */
+async function layersOf(
+  policies: Awaited<ReturnType<typeof loadPolicies>>['policies'],
+  node: string,
+  format: string,
+  posture?: { file?: string; network?: string; capabilities?: string },
+): Promise<{ text: string; diagnostics: Diag[] }> {
+  const { ruleLayers } = await import('../../compilers/layers.js');
+  const target = { apparmor: node === 'apparmor', bpfLsm: node === 'bpf-lsm', seccomp: true };
+  const rows = policies.flatMap((p) =>
+    p.rules.map((r) => ({
+      policy: p.name,
+      rule: r.at.join('.'),
+      kind: r.kind,
+      action: r.action,
+      ...(r.span ? { line: r.span.line, file: r.span.file } : {}),
+      layers: ruleLayers(r, target, posture),
+    })),
+  );
+  if (format === 'json') return { text: JSON.stringify({ node: target, rules: rows }, null, 2) + '\n', diagnostics: [] };
+  const lines = rows.map((r) => {
+    const enforced = r.layers.filter((l) => l.coverage === 'enforces' || l.coverage === 'partial').map((l) => `${l.layer}${l.coverage === 'partial' ? ' (partial)' : ''}`);
+    const cannot = r.layers.filter((l) => l.coverage === 'cannot' || l.coverage === 'unavailable').map((l) => `${l.layer}${l.coverage === 'unavailable' ? ' (not on this node)' : ''}`);
+    const audits = r.layers.filter((l) => l.coverage === 'audits').map((l) => l.layer);
+    return `${r.policy} ${r.rule} (${r.kind}, ${r.action}): enforced by ${enforced.join(', ') || 'nothing'}${audits.length ? `; audited by ${audits.join(', ')}` : ''}${cannot.length ? `; not by ${cannot.join(', ')}` : ''}`;
+  });
+  return { text: lines.join('\n') + (lines.length ? '\n' : ''), diagnostics: [] };
 }
 
 async function formatObjects(objs: readonly unknown[], format: string): Promise<string> {
