@@ -6,7 +6,7 @@ import type { Diagnostic } from '../../core/diagnostic.js';
 import type { KObject, LoadedObject } from '../../k8s/object.js';
 import type { CompiledPolicy, PolicyEngineModule } from '../../policy/engine.js';
 import { RequestViews } from '../vap/activation.js';
-import { createVapEnvironment, offlineAuthorizer } from '../vap/index.js';
+import { createVapEnvironment, offlineAuthorizer, usesAuthorizer } from '../vap/index.js';
 import { isKyvernoPolicy, KyvernoCompiledPolicy } from './clusterpolicy.js';
 import { isValidatingPolicy, ValidatingPolicyCompiled } from './vpol.js';
 import { isPolicyException, KyvernoExceptions } from './exceptions.js';
@@ -17,7 +17,7 @@ export { wildcardMatch, parseKind } from './match.js';
 export function compileKyvernoDocuments(docs: LoadedObject[]): { policies: CompiledPolicy[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const env = createVapEnvironment();
-  const views = new RequestViews(offlineAuthorizer);
+  const views = new RequestViews(usesAuthorizer(docs) ? offlineAuthorizer : undefined);
   const policies: CompiledPolicy[] = [];
   const exceptions = new KyvernoExceptions(docs.filter((d) => isPolicyException(d.object)), env, diagnostics);
   for (const d of docs) {

@@ -40,10 +40,16 @@ export function offlineAuthorizer(ctx: EvalContext): CelAuthorizerValue {
   return new CelAuthorizerValue(new InventoryRbacAuthorizer(ctx.inventory, ctx.request.userInfo));
 }
 
+/** True when any document mentions `authorizer` (a cheap over-approximation of "some expression reads it"). */
+export function usesAuthorizer(docs: readonly LoadedObject[]): boolean {
+  return docs.some((d) => JSON.stringify(d.object).includes('authorizer'));
+}
+
 export function compileVapDocuments(docs: LoadedObject[]): { policies: CompiledPolicy[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const env = createVapEnvironment();
-  const views = new RequestViews(offlineAuthorizer);
+  // Build the authorizer per request only when some expression can use it.
+  const views = new RequestViews(usesAuthorizer(docs) ? offlineAuthorizer : undefined);
   const intern = new Map<string, ReadonlyMap<string, VariableDef>>();
   const policyDocs = docs.filter((d) => isVapPolicy(d.object));
   const bindingsByPolicy = new Map<string, CompiledBinding[]>();

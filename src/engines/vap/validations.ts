@@ -117,7 +117,7 @@ export interface AnnotationResult {
 export type SetOutcome =
   | { kind: 'nomatch'; condition: string }
   | { kind: 'error'; message: string }
-  | { kind: 'decisions'; decisions: Decision[]; annotations: AnnotationResult[] };
+  | { kind: 'decisions'; decisions: Decision[]; annotations: readonly AnnotationResult[] };
 
 /** Activation variables besides `variables`: object, oldObject, request, params, namespaceObject, authorizer. */
 export type BaseActivation = Record<string, unknown>;
@@ -144,13 +144,13 @@ export function withVariables(set: ValidationSet, base: BaseActivation, opts: Ev
 /** validating/validator.go Validate: match conditions, then every validation, then audit annotations. */
 export function runValidationSet(set: ValidationSet, base: BaseActivation, opts: EvalOpts, shared?: SharedVariables): SetOutcome {
   const activation = withVariables(set, base, opts, shared);
-  const matchErrors: string[] = [];
+  let matchErrors: string[] | undefined;
   for (const mc of set.matchConditions) {
     const r = mc.program.evaluate(activation, opts);
-    if (!r.ok) matchErrors.push(`matchCondition '${mc.name}' failed: ${r.error.message}`);
+    if (!r.ok) (matchErrors ??= []).push(`matchCondition '${mc.name}' failed: ${r.error.message}`);
     else if (r.value !== true) return { kind: 'nomatch', condition: mc.name };
   }
-  if (matchErrors.length > 0) return { kind: 'error', message: matchErrors.join('; ') };
+  if (matchErrors) return { kind: 'error', message: matchErrors.join('; ') };
   const decisions: Decision[] = [];
   for (let i = 0; i < set.validations.length; i++) {
     const v = set.validations[i];
@@ -165,6 +165,7 @@ export function runValidationSet(set: ValidationSet, base: BaseActivation, opts:
     }
     decisions.push({ index: i, evaluation: 'deny', message: denyMessage(v, activation, opts), reason: v.reason ?? 'Invalid' });
   }
+  if (set.auditAnnotations.length === 0) return { kind: 'decisions', decisions, annotations: NO_ANNOTATIONS };
   const annotations: AnnotationResult[] = [];
   for (const a of set.auditAnnotations) {
     const r = a.program.evaluate(activation, opts);
@@ -181,6 +182,8 @@ export function runValidationSet(set: ValidationSet, base: BaseActivation, opts:
   }
   return { kind: 'decisions', decisions, annotations };
 }
+
+const NO_ANNOTATIONS: readonly AnnotationResult[] = Object.freeze([]);
 
 /** messageExpression (if it yields a usable string), else message, else `failed expression: <expression>`. */
 function denyMessage(v: CompiledValidation, activation: Record<string, unknown>, opts: EvalOpts): string {
