@@ -185,6 +185,19 @@ describe('cost limits and deadline', () => {
     assert.equal(!r.ok && r.error.code, 'cel_cost_limit_exceeded');
   });
 
+  it('charges string concatenation by size (growing strings in a loop)', () => {
+    const big = 'x'.repeat(1_000_000);
+    const r = run(env, 'object.l.map(i, object.s + object.s).size() > 0', { object: { s: big, l: Array(100).fill(0) } });
+    assert.equal(!r.ok && r.error.code, 'cel_cost_limit_exceeded');
+    assert.equal(value(env, "'a' + 'b' + 'c'"), 'abc');
+    assert.deepEqual(value(env, '[1] + [2]'), [1, 2]);
+  });
+
+  it('charges join and split by result size', () => {
+    const r = run(env, "object.l.all(i, object.l.join(',').size() > 0)", { object: { l: Array(3000).fill('abc') } });
+    assert.equal(!r.ok && r.error.code, 'cel_cost_limit_exceeded');
+  });
+
   it('stops at the deadline with cel_timeout (injected clock)', () => {
     let t = 0;
     const now = (): number => (t += 1000);

@@ -20,6 +20,8 @@ import { ConversionCache, fromCel, toCel } from './values.js';
 
 /** Longest expression accepted (the API server bounds expressions by their CRD/VAP field size). */
 export const MAX_EXPRESSION_LENGTH = 100_000;
+/** Compiled programs kept per environment before the cache starts over. */
+const MAX_CACHED_PROGRAMS = 10_000;
 
 /**
  * A CEL environment with the Kubernetes libraries and a fixed set of declared variables. Create one per
@@ -56,6 +58,8 @@ export class CelEnvironment {
     let hit = this.#programs.get(expression);
     if (!hit) {
       hit = this.#compile(expression);
+      // Bounded: a long-running server that sees policy after policy must not grow without limit.
+      if (this.#programs.size >= MAX_CACHED_PROGRAMS) this.#programs.clear();
       this.#programs.set(expression, hit);
     }
     return hit;
@@ -221,23 +225,49 @@ function instrument(root: unknown, meter: CostMeter): number {
       const step = args.step;
       if (step && isAst(step)) wrapWithCharge(step, nodeCount(step), meter);
     }
+    const name = (node.args as unknown[])?.[0];
+    if (node.op === '+' || (node.op === 'rcall' && typeof name === 'string' && SIZE_CHARGED.has(name))) {
+      wrapWithSizeCharge(node, meter);
+    }
     for (const c of children(node)) walk(c);
   };
   walk(root);
   return nodeCount(root);
 }
 
-function wrapWithCharge(node: AstLike, units: number, meter: CostMeter): void {
+/** Base-library operations whose work grows with their result: charged by result size after they run. */
+const SIZE_CHARGED: ReadonlySet<string> = new Set(['join', 'split', 'lowerAscii', 'upperAscii', 'trim', 'substring']);
+/** cel-go's cost factor for traversing strings: 0.1 unit per character. */
+const STRING_COST_FACTOR = 0.1;
+
+type Evaluate = (ev: unknown, ast: unknown, ctx: unknown) => unknown;
+
+/** The function that evaluates a node now: a wrapper installed earlier, or what the library would dispatch to. */
+function currentEvaluate(node: AstLike): Evaluate {
+  if (Object.hasOwn(node, 'evaluate')) return node.evaluate;
   const meta = node.meta;
   const alt = meta.alternate;
   const macro = meta.macro as { evaluate: (ev: unknown, m: unknown, ctx: unknown) => unknown } | undefined;
-  const target = alt
-    ? (ev: unknown, _a: unknown, ctx: unknown) => alt.evaluate(ev, alt, ctx)
-    : macro
-      ? (ev: unknown, _a: unknown, ctx: unknown) => macro.evaluate(ev, macro, ctx)
-      : meta.evaluate;
+  if (alt) return (ev, _a, ctx) => alt.evaluate(ev, alt, ctx);
+  if (macro) return (ev, _a, ctx) => macro.evaluate(ev, macro, ctx);
+  return meta.evaluate as Evaluate;
+}
+
+function wrapWithCharge(node: AstLike, units: number, meter: CostMeter): void {
+  const target = currentEvaluate(node);
   node.evaluate = function chargedEvaluate(ev, ast, ctx) {
     meter.charge(units);
     return target.call(node, ev, ast, ctx);
+  };
+}
+
+/** String and list results (concatenation, join, split...) cost their size: quadratic string growth is caught. */
+function wrapWithSizeCharge(node: AstLike, meter: CostMeter): void {
+  const target = currentEvaluate(node);
+  node.evaluate = function sizeChargedEvaluate(ev, ast, ctx) {
+    const r = target.call(node, ev, ast, ctx);
+    if (typeof r === 'string') meter.charge(Math.ceil(r.length * STRING_COST_FACTOR));
+    else if (Array.isArray(r)) meter.charge(r.length);
+    return r;
   };
 }
