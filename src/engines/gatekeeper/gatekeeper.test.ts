@@ -168,3 +168,84 @@ spec:
   const r = policies[0].evaluate(offlineContext(pod('web'), { inventory, now: NOW }));
   assert.deepEqual(r.map((x) => x.message), ['name web also used in other']);
 });
+
+test('DELETE: input.review.object is the oldObject (Gatekeeper SetObjectOnDelete); CEL object stays null', () => {
+  const tpl = `apiVersion: templates.gatekeeper.sh/v1
+kind: ConstraintTemplate
+metadata: {name: k8snodelete}
+spec:
+  crd: {spec: {names: {kind: K8sNoDelete}}}
+  targets:
+    - target: admission.k8s.gatekeeper.sh
+      rego: |
+        package k8snodelete
+        violation[{"msg": msg}] {
+          input.review.operation == "DELETE"
+          input.review.object.metadata.labels.protected == "true"
+          msg := sprintf("%v is protected", [input.review.object.metadata.name])
+        }
+`;
+  const { policies, diagnostics } = compile(tpl, constraint('K8sNoDelete', 'no-delete', '  parameters: {}\n'));
+  assert.deepEqual(diagnostics, []);
+  const inventory = new MemoryInventory();
+  const del = policies[0].evaluate(offlineContext(pod('db', { protected: 'true' }), { inventory, now: NOW, operation: 'DELETE' }));
+  assert.deepEqual(del.map((r) => [r.status, r.message]), [['fail', 'db is protected']]);
+  const create = policies[0].evaluate(offlineContext(pod('db', { protected: 'true' }), { inventory, now: NOW }));
+  assert.deepEqual(create.map((r) => r.status), ['pass']);
+  const celTpl = CEL_TEMPLATE.replace("'variables.images.all(i, i.contains(\"/\"))'", "'object == null && request.object.metadata.name == \"p\"'");
+  const cel = compile(celTpl, constraint('K8sNoLatest', 'no-latest', '  parameters: {reason: r}\n'));
+  assert.deepEqual(cel.diagnostics, []);
+  const r = cel.policies[0].evaluate(offlineContext(pod('p', {}, 'x/nginx:1'), { inventory, now: NOW, operation: 'DELETE' }));
+  assert.deepEqual(r.map((x) => x.status), ['pass'], 'CEL: object is null, request.object and variables.anyObject are the old object');
+});
+
+test('gator: AdmissionReview request kind drives matching; one object and at least one assertion per case', async () => {
+  const { reviewFor, gatorFormat } = await import('../../testkit/formats/gator.js');
+  const inventory = new MemoryInventory();
+  const ar = {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: { operation: 'DELETE', kind: { group: 'apps', version: 'v1', kind: 'Deployment' }, resource: { group: 'apps', version: 'v1', resource: 'deployments' }, namespace: 'prod', name: 'web', oldObject: pod('web') },
+  } as unknown as KObject;
+  const ctx = reviewFor(ar, inventory, NOW)!;
+  assert.deepEqual(ctx.request.kind, { group: 'apps', version: 'v1', kind: 'Deployment' });
+  assert.equal(ctx.request.resource.resource, 'deployments');
+  assert.equal(ctx.object, null);
+  assert.equal(ctx.request.operation, 'DELETE');
+  const notAdmission = reviewFor({ apiVersion: 'example.com/v1', kind: 'AdmissionReview', metadata: { name: 'x' }, request: {} } as unknown as KObject, inventory, NOW)!;
+  assert.equal(notAdmission.request.kind.kind, 'AdmissionReview', 'only admission.k8s.io AdmissionReviews are unwrapped');
+
+  const files: Record<string, string> = {
+    '/s/suite.yaml': `kind: Suite
+apiVersion: test.gatekeeper.sh/v1alpha1
+tests:
+- name: t
+  template: template.yaml
+  constraint: constraint.yaml
+  cases:
+  - name: two-objects
+    object: two.yaml
+    assertions: [{violations: no}]
+  - name: no-assertions
+    object: one.yaml
+  - name: ok
+    object: one.yaml
+    assertions: [{violations: 1, message: "needs label"}]
+`,
+    '/s/template.yaml': TEMPLATE,
+    '/s/constraint.yaml': constraint('K8sRequiredOwner', 'need-owner', '  parameters: {label: owner}\n'),
+    '/s/one.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c, image: x}]}\n',
+    '/s/two.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b}\n',
+  };
+  const io = { readText: (p: string) => files[p], listFiles: (dir: string) => Object.keys(files).filter((f) => f.startsWith(`${dir}/`)), exists: (p: string) => p in files, now: NOW };
+  const [suite] = gatorFormat.collect(['/s/suite.yaml'], io);
+  const { results } = await suite.run(io);
+  assert.deepEqual(
+    results.map((r) => [r.name, r.status, r.message]),
+    [
+      ['t/two-objects', 'fail', 'case two-objects: two.yaml defines 2 objects'],
+      ['t/no-assertions', 'fail', 'case no-assertions: assertions must be non-empty'],
+      ['t/ok', 'pass', undefined],
+    ],
+  );
+});

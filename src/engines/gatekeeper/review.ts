@@ -2,11 +2,16 @@ import { apiVersionOnly, apiGroup, meta, type KObject } from '../../k8s/object.j
 import type { EvalContext, Inventory } from '../../policy/engine.js';
 import { admissionRequestValue } from '../vap/facts.js';
 
-/** input.review for the admission target: the AdmissionRequest with the objects (oldObject only when present). */
+/**
+ * input.review for the admission target: the AdmissionRequest with the objects (oldObject only when present).
+ * On DELETE the request's object is the oldObject, as Gatekeeper's webhook and gator set it before review
+ * (util.SetObjectOnDelete), so templates reading input.review.object see the object being deleted.
+ */
 export function reviewValue(ctx: EvalContext): Record<string, unknown> {
   const namespace = ctx.request.namespace ?? '';
   const review = admissionRequestValue(ctx, namespace);
   if (ctx.object) review.object = ctx.object;
+  else if (ctx.request.operation === 'DELETE' && ctx.oldObject) review.object = ctx.oldObject;
   if (ctx.oldObject) review.oldObject = ctx.oldObject;
   if (ctx.namespaceObject) review._unstable = { namespace: ctx.namespaceObject };
   return review;

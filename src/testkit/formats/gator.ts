@@ -44,9 +44,14 @@ export function parseViolations(v: unknown): Expect {
   return Number.isInteger(n) && n >= 0 ? { kind: 'count', n } : { kind: 'invalid', raw: v };
 }
 
+/** gator reviews an object as an AdmissionRequest only when it is an admission.k8s.io AdmissionReview. */
+function isAdmissionReview(obj: KObject): boolean {
+  return obj.kind === 'AdmissionReview' && typeof obj.apiVersion === 'string' && obj.apiVersion.startsWith('admission.k8s.io/');
+}
+
 /** The review a case object stands for: plain objects are CREATEs; AdmissionReviews keep their request. */
 export function reviewFor(obj: KObject, inventory: MemoryInventory, now: Date): EvalContext | undefined {
-  if (obj.kind === 'AdmissionReview' && isObject(obj.request)) {
+  if (isAdmissionReview(obj) && isObject(obj.request)) {
     const req = obj.request as Record<string, any>;
     const object = isObject(req.object) ? (req.object as KObject) : null;
     const oldObject = isObject(req.oldObject) ? (req.oldObject as KObject) : null;
@@ -60,6 +65,16 @@ export function reviewFor(obj: KObject, inventory: MemoryInventory, now: Date): 
       ctx.namespaceObject = inventory.get('Namespace', undefined, req.namespace);
     }
     if (typeof req.name === 'string') ctx.request.name = req.name;
+    // Gatekeeper matches on the request's kind and resource, not the embedded object's.
+    if (isObject(req.kind) && typeof req.kind.kind === 'string' && req.kind.kind !== '') {
+      ctx.request.kind = { group: String(req.kind.group ?? ''), version: String(req.kind.version ?? ''), kind: req.kind.kind };
+      ctx.request.requestKind = ctx.request.kind;
+    }
+    if (isObject(req.resource) && typeof req.resource.resource === 'string' && req.resource.resource !== '') {
+      ctx.request.resource = { group: String(req.resource.group ?? ''), version: String(req.resource.version ?? ''), resource: req.resource.resource };
+      ctx.request.requestResource = ctx.request.resource;
+    }
+    if (typeof req.subResource === 'string' && req.subResource !== '') ctx.request.subResource = req.subResource;
     ctx.request.dryRun = req.dryRun === true;
     return ctx;
   }
@@ -127,9 +142,20 @@ class GatorSuite implements Suite {
           at(['cases', ci, 'inventory']),
         );
         diagnostics.push(...objects.diagnostics, ...inv.diagnostics);
+        const assertionList = Array.isArray(rawCase.assertions) ? rawCase.assertions : [];
+        if (assertionList.length === 0) {
+          // gator: "assertions must be non-empty" makes the case an error.
+          results.push(caseResult(ci, name, { status: 'fail', expected: 'at least one assertion', actual: 'none', message: `case ${name}: assertions must be non-empty` }));
+          return;
+        }
         const subject = objects.objects[0]?.object;
         if (!subject) {
           results.push(caseResult(ci, name, { status: 'fail', expected: 'an object', actual: 'none', message: `case ${name} has no object to review` }));
+          return;
+        }
+        if (objects.objects.length > 1) {
+          // gator reviews exactly one object per case file; more is a case error, not "the first one".
+          results.push(caseResult(ci, name, { status: 'fail', expected: '1 object', actual: `${objects.objects.length} objects`, message: `case ${name}: ${rawCase.object} defines ${objects.objects.length} objects` }));
           return;
         }
         const inventory = new MemoryInventory(inv.objects.map((o) => o.object));
@@ -142,7 +168,7 @@ class GatorSuite implements Suite {
         const errors = rr.filter((r) => r.status === 'error');
         const violations = rr.filter((r) => r.status === 'fail').map((r) => r.message);
         const failures: string[] = [];
-        const assertions = Array.isArray(rawCase.assertions) ? rawCase.assertions : [];
+        const assertions = assertionList;
         if (errors.length > 0) failures.push(`evaluation error: ${errors.map((e) => e.message).join('; ')}`);
         assertions.forEach((a, ai) => {
           if (!isObject(a)) return;
