@@ -89,7 +89,8 @@ function policyFlags(): string[] {
   const dir = join(ROOT, 'policies');
   const hasDocs = (d: string): boolean =>
     existsSync(d) && readdirSync(d, { withFileTypes: true }).some((e) => (e.isDirectory() ? hasDocs(join(d, e.name)) : /\.(ya?ml|json)$/.test(e.name)));
-  return hasDocs(dir) ? ['--policy', dir] : [];
+  // the approved-registries params the cluster would hold, loaded beside the policies
+  return hasDocs(dir) ? ['--policy', dir, join(ROOT, 'bench', 'webhook-params')] : [];
 }
 
 const tsx = [process.execPath, '--import', 'tsx'];
