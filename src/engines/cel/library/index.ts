@@ -2,6 +2,7 @@ import { authzLibrary } from './authz.js';
 import { comprehensionsLibrary } from './comprehensions.js';
 import type { CelLibrary, CelLibraryContext } from './library.js';
 import { jsonPatchLibrary } from './jsonpatch.js';
+import { imageLibrary } from './image.js';
 import { ipLibrary } from './ip.js';
 import { listsLibrary } from './lists.js';
 import { namedFormatLibrary } from './named-format.js';
@@ -27,6 +28,7 @@ export function kubernetesLibraries(ctx: CelLibraryContext, opts: { mutation?: b
     urlLibrary(),
     namedFormatLibrary(),
     semverLibrary(),
+    imageLibrary(),
     authzLibrary(),
   ];
   if (opts.mutation) libs.push(jsonPatchLibrary());

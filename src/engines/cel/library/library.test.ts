@@ -347,6 +347,31 @@ describe('semver (k8s library/semverlib.go)', () => {
   ]);
 });
 
+describe('image (k8s library/image.go)', () => {
+  const d = 'sha256:6aefddb645ee6963afd681b1845c661d0ea4c3b20ab9db86d9e753b203d385f2';
+  table([
+    ["isImage('registry.k8s.io/kube-apiserver-arm64:latest')", true],
+    ["isImage('nginx')", true],
+    [`isImage('registry.k8s.io/kube-apiserver-arm64@${d}')`, true],
+    [`isImage('registry.k8s.io/kube-apiserver-arm64:latest@${d}')`, true],
+    ["isImage('registry.k8s.io//kube-apiserver-arm64')", false],
+    [`image('registry.k8s.io/kube-apiserver-arm64:latest@${d}').containsDigest()`, true],
+    ["image('registry.k8s.io/kube-apiserver-arm64:latest').containsDigest()", false],
+    ["image('kube-apiserver-arm64:testtag').registry()", 'index.docker.io'],
+    ["image('registry.k8s.io/kube-apiserver-arm64:latest').registry()", 'registry.k8s.io'],
+    ["image('registry.k8s.io/kube-apiserver-arm64').repository()", 'kube-apiserver-arm64'],
+    ["image('nginx').repository()", 'library/nginx'],
+    ["image('registry.k8s.io/kube-apiserver-arm64').tag()", 'latest'],
+    ["image('registry.k8s.io/kube-apiserver-arm64:testtag').tag()", 'testtag'],
+    [`image('registry.k8s.io/kube-apiserver-arm64@${d}').digest()`, d],
+    [`image('registry.k8s.io/kube-apiserver-arm64:latest@${d}').digest()`, d],
+    ["image('registry.k8s.io/kube-apiserver-arm64:testtag').identifier()", 'testtag'],
+    [`image('registry.k8s.io/kube-apiserver-arm64:latest@${d}').identifier()`, d],
+    ["image('localhost:5000/app:1.0').registry()", 'localhost:5000'],
+  ]);
+  errors([["image('registry.k8s.io//kube-apiserver-arm64')", /could not parse reference/]]);
+});
+
 describe('optional types', () => {
   table([
     ["{'a': 1}.?a.orValue(2)", 1],
