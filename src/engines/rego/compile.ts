@@ -1514,8 +1514,9 @@ export class Gen implements CallArity {
     if (!impl) throw new RegoError('rego_type_error', `undefined function ${decl.name}`, loc);
     try {
       if (!decl.variadic) {
+        const specs = decl.args;
         for (let i = 0; i < args.length; i++) {
-          const spec = decl.args[i] as string;
+          const spec = specs[i] as string;
           if (spec !== 'any' && !typeMatches(spec, args[i] as Value)) {
             const exp = spec.split('|');
             const got = typeName(args[i] as Value);

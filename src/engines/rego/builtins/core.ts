@@ -480,10 +480,8 @@ function jsonPatch(doc: Value, ops: Value[]): Value | undefined {
   const parse = (p: Value): Value[] | undefined => {
     if (Array.isArray(p)) return p;
     if (typeof p !== 'string') return undefined;
-    if (p === '') return [];
-    if (!p.startsWith('/')) return undefined;
-    return p
-      .slice(1)
+    if (p === '' || p === '/') return [];
+    return (p.startsWith('/') ? p.slice(1) : p)
       .split('/')
       .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   };

@@ -1,14 +1,15 @@
 /** json, yaml, base64, hex, urlquery, units. */
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { fromJS, normInt, parseJSON, RObject, toJS, toJSON, type Value } from '../value.js';
-import { builtinErr, typeErr, type BuiltinRegistry } from './types.js';
+import { BuiltinError, builtinErr, typeErr, type BuiltinRegistry } from './types.js';
 import { collection, numResult } from './util.js';
 
 export function registerEncoding(r: BuiltinRegistry): void {
   r.register('json.marshal', ([v]) => toJSON(v as Value));
   r.register('json.marshal_with_options', ([v, o]) => {
     const opts = o as RObject;
-    const pretty = opts.get('pretty') === true || opts.get('indent') !== undefined || opts.get('prefix') !== undefined;
+    for (const k of opts.keys()) if (k !== 'pretty' && k !== 'indent' && k !== 'prefix') throw new BuiltinError('eval_type_error', `object contained unknown key ${JSON.stringify(k)}`);
+    const pretty = opts.get('pretty') === false ? false : opts.get('pretty') === true || opts.get('indent') !== undefined || opts.get('prefix') !== undefined;
     if (!pretty) return toJSON(v as Value);
     const indent = typeof opts.get('indent') === 'string' ? (opts.get('indent') as string) : '\t';
     const prefix = typeof opts.get('prefix') === 'string' ? (opts.get('prefix') as string) : '';

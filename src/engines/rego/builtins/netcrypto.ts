@@ -113,7 +113,13 @@ export function registerNetCrypto(r: BuiltinRegistry): void {
   r.register('net.cidr_merge', ([xs]) => {
     const nets = collection(xs as Value).map((x) => {
       if (typeof x !== 'string') throw typeErr(1, xs as Value, 'array', 'set');
-      return x.includes('/') ? parseCidr(x, 1) : parseIpOrCidr(x, 1);
+      if (x.includes('/')) return parseCidr(x, 1);
+      // an address without a prefix gets its classful default mask, as Go's net.IP.DefaultMask
+      const ip = parseIpOrCidr(x, 1);
+      if (ip.v6) throw builtinErr('IPv6 invalid: needs prefix length');
+      const first = Number(ip.addr >> 24n);
+      const prefix = first < 128 ? 8 : first < 192 ? 16 : 24;
+      return parseCidr(`${x}/${prefix}`, 1);
     });
     return new RSet(mergeCidrs(nets).map((n) => formatIp(n.addr, n.v6) + '/' + n.prefix));
   });

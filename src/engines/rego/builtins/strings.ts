@@ -23,7 +23,7 @@ export function registerStrings(r: BuiltinRegistry): void {
   r.register('endswith', ([s, p]) => (s as string).endsWith(p as string));
   r.register('format_int', ([n, b]) => {
     const base = num(b as Value);
-    if (![2, 8, 10, 16].includes(base)) throw builtinErr('operand 2 must be one of {2, 8, 10, 16}');
+    if (![2, 8, 10, 16].includes(base)) throw new BuiltinError('eval_type_error', 'operand 2 must be one of {2, 8, 10, 16}');
     const v = typeof n === 'bigint' ? n : BigInt(Math.trunc(n as number));
     return v.toString(base);
   });

@@ -61,8 +61,11 @@ export function typeMatches(spec: TypeSpec, v: Value): boolean {
   if (spec === 'any') return true;
   const tn = typeName(v);
   if (spec === tn) return true;
-  if (spec.includes('|')) return spec.split('|').includes(tn);
-  return false;
+  // alternatives: match a whole name between '|' separators without splitting (hot path)
+  const i = spec.indexOf(tn);
+  if (i < 0) return false;
+  const end = i + tn.length;
+  return (i === 0 || spec.charCodeAt(i - 1) === 124) && (end === spec.length || spec.charCodeAt(end) === 124);
 }
 
 export class BuiltinRegistry {
