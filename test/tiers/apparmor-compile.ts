@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadManifestText } from '../../src/k8s/load.js';
 import { createKubeArmorLoader } from '../../src/runtime/kubearmor/load.js';
-import { compileAppArmor } from '../../src/compilers/apparmor/compile.js';
+import { compileAppArmor, profileName } from '../../src/compilers/apparmor/compile.js';
 import type { KubeArmorPolicyModel } from '../../src/runtime/kubearmor/model.js';
 
 const [dir, out] = process.argv.slice(2);
@@ -25,7 +25,9 @@ const write = (name: string, text: string) => {
 };
 for (const p of all) {
   for (const posture of ['audit', 'block']) {
-    const r = compileAppArmor([p], { posture: { file: posture, network: posture, capabilities: posture } });
+    // Unique names: the tier parses profiles in batches, and example directories repeat policy names.
+    const name = `${profileName(p.namespace, p.name)}-${posture}-${n}`;
+    const r = compileAppArmor([p], { name, posture: { file: posture, network: posture, capabilities: posture } });
     write(`${r.profile.name}-${posture}`, r.profile.text);
   }
 }
