@@ -21,6 +21,7 @@ import { stringify } from 'yaml';
 import { missingBinaries, startCluster, type Cluster } from './harness/cluster.js';
 import { waitFor } from './harness/process.js';
 import { docs, loadCorpus, RESOURCE, type Obj } from './harness/corpus.js';
+import { variants } from './harness/variants.js';
 import { missingBuild, rampart, REPO } from './harness/rampart.js';
 
 const GUARDRAILS = join(REPO, 'policies/guardrails');
@@ -91,7 +92,12 @@ const DENY_RE = /ValidatingAdmissionPolicy '([^']+)' with binding '[^']+' denied
 describe('guardrail VAPs: real kube-apiserver vs Rampart', { skip }, () => {
   let cluster: Cluster;
   let dir: string;
-  const { objects, params } = loadCorpus(join(GUARDRAILS, 'tests'));
+  const corpus = loadCorpus(join(GUARDRAILS, 'tests'));
+  const params = corpus.params;
+  // Plus seeded random variants of the suites' compliant workloads (RAMPART_E2E_SEED picks another sample).
+  const seed = Number(process.env.RAMPART_E2E_SEED ?? 1);
+  const bases = corpus.objects.filter((o) => /-good-/.test(o.metadata.name) && o.metadata.namespace !== 'kube-system');
+  const objects = [...corpus.objects, ...variants(bases, 80, seed)];
   const policyFiles = readdirSync(GUARDRAILS).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(GUARDRAILS, f));
   /** Rampart's verdicts on the objects as written (what a CI scan sees). */
   const rampartVerdicts: Verdicts = new Map();
@@ -169,8 +175,10 @@ describe('guardrail VAPs: real kube-apiserver vs Rampart', { skip }, () => {
     if (dir && !process.env.RAMPART_E2E_KEEP) await rm(dir, { recursive: true, force: true });
   });
 
-  it('has a corpus worth comparing', () => {
-    assert.ok(objects.length >= 50, `only ${objects.length} objects`);
+  it('has a corpus worth comparing', (t) => {
+    t.diagnostic(`${corpus.objects.length} objects from the guardrail test suites, ${objects.length - corpus.objects.length} variants (seed ${seed})`);
+    assert.ok(bases.length >= 4, 'compliant bases for the variants');
+    assert.ok(objects.length >= 150, `only ${objects.length} objects`);
     assert.ok(rampartVerdicts.size >= 20, 'Rampart fails a good part of it');
     assert.ok(objects.length - rampartVerdicts.size >= 5, 'and passes some of it');
   });
