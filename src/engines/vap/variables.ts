@@ -1,4 +1,4 @@
-import { CelEvaluationFailure, toCel, type CelError } from '../cel/index.js';
+import { CelEvaluationFailure, type CelError } from '../cel/index.js';
 import type { EvalOpts, VariableDef } from './program.js';
 
 export type { VariableDef } from './program.js';
@@ -31,7 +31,7 @@ export class VariablesMap extends Map<string, unknown> {
   readonly #defs: ReadonlyMap<string, VariableDef>;
   readonly #outcomes: VariableCache;
   #activation: Record<string, unknown> = {};
-  #opts: EvalOpts = {};
+  #opts: EvalOpts & { rawResult?: boolean } = {};
 
   constructor(defs: ReadonlyMap<string, VariableDef>, cache: VariableCache | undefined) {
     super();
@@ -41,7 +41,8 @@ export class VariablesMap extends Map<string, unknown> {
 
   bind(activation: Record<string, unknown>, opts: EvalOpts): void {
     this.#activation = activation;
-    this.#opts = opts;
+    // Variable values stay CEL runtime values: other expressions read them without a round trip through plain JS.
+    this.#opts = { ...opts, rawResult: true };
   }
 
   override has(key: string): boolean {
@@ -54,7 +55,7 @@ export class VariablesMap extends Map<string, unknown> {
     let outcome = this.#outcomes.get(def.key);
     if (!outcome) {
       const r = def.program.evaluate(this.#activation, this.#opts);
-      outcome = r.ok ? { ok: true, value: toCel(r.value) } : { ok: false, error: r.error };
+      outcome = r.ok ? { ok: true, value: r.value } : { ok: false, error: r.error };
       this.#outcomes.set(def.key, outcome);
     }
     if (!outcome.ok) throw new CelEvaluationFailure(outcome.error);
