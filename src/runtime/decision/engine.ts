@@ -69,6 +69,8 @@ export interface Decision {
   wouldBlock: boolean;
   /** Whether KubeArmor would emit this record as an alert (it drops Allow+Passed matches and plain logs). */
   alert: boolean;
+  /** Set when the event's operation is not evaluated (RuntimeEvent.unsupported). */
+  notEvaluated?: true;
 }
 
 type MatchAction = 'Allow' | 'Audit' | 'Block' | 'Audit (Allow)' | 'Audit (Block)';
@@ -179,6 +181,7 @@ export function createDecisionEngine(policies: readonly KubeArmorPolicyModel[], 
   return {
     policiesFor,
     decide(ev) {
+      if (ev.unsupported !== undefined) return NOT_EVALUATED;
       const ep = endpointFor(ev.workload);
       const view = fillView(scratch, ev);
       const predicted = predictDenied(ep, view) ? DENIED : PASSED;
@@ -544,6 +547,7 @@ function predictResource(e: Entry, v: EventView): boolean {
 
 /** The common outcome (nothing matched, nothing denied) is one shared frozen value: no allocation per event. */
 const CONTAINER_LOG: Decision = Object.freeze({ action: 'Allow', policyName: '', type: 'ContainerLog', result: PASSED, predictedResult: PASSED, wouldBlock: false, alert: false });
+const NOT_EVALUATED: Decision = Object.freeze({ action: 'Allow', policyName: '', type: 'ContainerLog', result: PASSED, predictedResult: PASSED, wouldBlock: false, alert: false, notEvaluated: true });
 const HOST_LOG: Decision = Object.freeze({ action: 'Allow', policyName: '', type: 'HostLog', result: PASSED, predictedResult: PASSED, wouldBlock: false, alert: false });
 
 interface LogState {

@@ -62,3 +62,18 @@ test('records of other feeds carry KubeArmor field names', () => {
     Origin: 'falco',
   });
 });
+
+test('operations Rampart does not evaluate pass through, so replay keeps one record per input record', () => {
+  const text = [
+    JSON.stringify({ ...W, Operation: 'Device', Resource: 'USB MASS-STORAGE_6_80', Action: 'Block', PolicyName: 'usb' }),
+    JSON.stringify({ ...W, Operation: 'Process', ProcessName: '/bin/ls', Resource: '/bin/ls' }),
+  ].join('\n');
+  const { events, diagnostics } = parseTelemetry(text, 'x.jsonl');
+  assert.deepEqual(diagnostics, []);
+  const engine = createDecisionEngine([]);
+  const out = events.map((e) => replayRecord(e, engine.decide(e)));
+  assert.deepEqual(out.map((o) => [o.Operation, o.Action, o.PolicyName, o.Evaluated]), [
+    ['Device', 'Block', 'usb', false],
+    ['Process', 'Allow', '', undefined],
+  ]);
+});

@@ -9,6 +9,11 @@ import type { Decision, DecisionEngine } from './engine.js';
  */
 export function replayRecord(ev: RuntimeEvent, d: Decision): Record<string, unknown> {
   const base: Record<string, unknown> = ev.origin === 'kubearmor' && ev.raw ? { ...ev.raw } : kubeArmorShape(ev);
+  if (d.notEvaluated) {
+    // An operation Rampart does not evaluate (e.g. Device): the record passes through as recorded, marked.
+    base.Evaluated = false;
+    return base;
+  }
   base.Type = d.type;
   base.PolicyName = d.policyName;
   base.Action = d.action;
@@ -77,6 +82,7 @@ export interface WorkloadReport {
 export function observeReport(events: readonly RuntimeEvent[], decide: DecisionEngine['decide']): WorkloadReport[] {
   const byWorkload = new Map<string, WorkloadReport & { index: Map<string, WouldBlockFinding> }>();
   for (const ev of events) {
+    if (ev.unsupported !== undefined) continue;
     const d = decide(ev);
     const key = workloadKey(ev.workload);
     let r = byWorkload.get(key);

@@ -43,6 +43,7 @@ export function discoverBaseline(events: readonly RuntimeEvent[], opts: Baseline
   const capabilities = new Set<string>();
   const syscalls = new Set<string>();
   for (const ev of events) {
+    if (ev.unsupported !== undefined) continue;
     if (ev.process.startsWith('/')) processes.add(ev.process);
     switch (ev.operation) {
       case 'Process': {

@@ -26,6 +26,7 @@ export function driftReport(policies: readonly KubeArmorPolicyModel[], events: r
   const fresh = new Map<string, DriftItem>();
   const viol = new Map<string, DriftItem & { policyName: string }>();
   for (const ev of events) {
+    if (ev.unsupported !== undefined) continue;
     const d = engine.decide(ev);
     if (d.rule) used.add(d.rule);
     const key = `${ev.operation}\u0000${ev.process}\u0000${ev.resource}`;

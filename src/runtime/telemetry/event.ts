@@ -59,6 +59,11 @@ export interface RuntimeEvent {
   origin: EventOrigin;
   /** The record as the feed wrote it (replay echoes its fields). */
   raw?: Record<string, unknown>;
+  /**
+   * Set when the feed's operation is one Rampart does not evaluate (e.g. KubeArmor "Device"): the event is kept so
+   * replay output stays one record per input record, but `operation` is a placeholder and nothing decides it.
+   */
+  unsupported?: string;
 }
 
 /** True when the kernel refused the operation (EACCES / EPERM). */
@@ -111,5 +116,6 @@ export function createRuntimeEvent(init: RuntimeEvent): RuntimeEvent {
     timestamp: init.timestamp,
     origin: init.origin,
     raw: init.raw,
+    unsupported: init.unsupported,
   };
 }

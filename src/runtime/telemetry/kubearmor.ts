@@ -27,12 +27,13 @@ export function parseKubeArmorLabels(v: unknown): Record<string, string> {
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : undefined);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-/** A KubeArmor alert/log record as a RuntimeEvent (the record is kept in `raw`). Undefined for other operations. */
+/** A KubeArmor alert/log record as a RuntimeEvent (the record is kept in `raw`); other operations (Device...) are kept, marked `unsupported`. */
 export function kubeArmorToEvent(o: Obj): RuntimeEvent | undefined {
   const op = o.Operation as RuntimeOperation;
-  if (!RUNTIME_OPERATIONS.includes(op)) return undefined;
+  const supported = RUNTIME_OPERATIONS.includes(op);
   const ev: RuntimeEvent = {
-    operation: op,
+    operation: supported ? op : 'Syscall',
+    ...(supported ? {} : { unsupported: String(o.Operation) }),
     workload: {
       labels: parseKubeArmorLabels(o.Labels),
       ...(str(o.NamespaceName) ? { namespace: str(o.NamespaceName) } : {}),
