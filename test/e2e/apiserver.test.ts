@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { missingBinaries, startCluster, type Cluster } from './harness/cluster.js';
+import { missingBuild, rampartOk } from './harness/rampart.js';
 
 const skip = missingBinaries();
 
@@ -38,5 +39,25 @@ describe('kube-apiserver harness', { skip }, () => {
     const v = JSON.parse(await cluster.kubectlOk(['version', '-o', 'json'])) as { serverVersion: { gitVersion: string; minor: string } };
     assert.equal(v.serverVersion.gitVersion, 'v1.37.2');
     assert.equal(v.serverVersion.minor, '37');
+  });
+
+  // Last: the webhook configurations it creates point at a Service with no endpoints.
+  it('accepts every manifest of rampart install --dry-run, with least-privilege RBAC and a restricted pod template', { skip: missingBuild() }, async () => {
+    const manifests = await rampartOk(['install', '--dry-run', '--read-namespaces', '--failure-policy', 'Ignore', '--resource', 'v1/services']);
+    const applied = await cluster.kubectl(['apply', '-f', '-'], { stdin: manifests });
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.doesNotMatch(applied.stderr, /Warning/, 'PodSecurity (restricted on the namespace) has nothing to say about the pod template');
+    for (const kind of ['deployment/rampart', 'poddisruptionbudget/rampart', 'service/rampart', 'secret/rampart-tls', 'serviceaccount/rampart']) {
+      assert.match(applied.stdout, new RegExp(`${kind.replace('/', '.*/')} created`), kind);
+    }
+    const vwc = JSON.parse(await cluster.kubectlOk(['get', 'validatingwebhookconfiguration', 'rampart', '-o', 'json'])) as Record<string, any>;
+    assert.equal(vwc.webhooks[0].matchConditions.length, 2, 'the API server compiled and kept the CEL match conditions');
+    assert.equal(vwc.webhooks[0].timeoutSeconds, 5);
+    const sa = ['--as=system:serviceaccount:rampart-system:rampart'];
+    const can = async (...args: string[]): Promise<string> => (await cluster.kubectl(['auth', 'can-i', ...args, ...sa])).stdout.trim();
+    assert.equal(await can('watch', 'namespaces'), 'yes');
+    assert.equal(await can('get', 'secrets', '-n', 'rampart-system'), 'no');
+    assert.equal(await can('create', 'pods', '-n', 'default'), 'no');
+    assert.equal(await can('update', 'namespaces'), 'no');
   });
 });
