@@ -3,7 +3,8 @@
  *   floor    a bare node:https server that parses the same AdmissionReview and answers a fixed response
  *   rampart  `rampart serve --pss restricted` plus every policy under policies/ (validate endpoint); rampart-w2 the
  *            same with --workers 2
- *   opa      `opa run --server` serving the equivalent Rego policy (bench/opa/pss_restricted.rego), same bodies
+ *   opa      `opa run --server` serving the equivalent Rego (bench/opa: PSS restricted + guardrails), same bodies
+ *   rampart-pss / opa-pss   PSS restricted alone on both sides
  * For each: saturated throughput (autocannon, closed loop, 16 keep-alive connections) and latency at a fixed
  * 1,000 reviews/s (an open-loop paced generator: autocannon's rate limit sends each second's budget in a burst
  * and records whole milliseconds, so it cannot measure a p99 of a few ms).
@@ -108,6 +109,16 @@ const targets: Target[] = [
       });
     },
   },
+  {
+    name: 'rampart-pss',
+    path: '/validate',
+    health: '/readyz',
+    start: (port) =>
+      spawn(tsx[0], [...tsx.slice(1), 'src/cli/main.ts', 'serve', '--pss', 'restricted', '--tls-cert', certFile, '--tls-key', keyFile, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn', '--reload-interval', '0'], {
+        cwd: ROOT,
+        stdio: ['ignore', 'inherit', 'inherit'],
+      }),
+  },
   ...[1, 2].map((workers) => ({
     name: workers === 1 ? 'rampart' : `rampart-w${workers}`,
     path: '/validate',
@@ -121,13 +132,18 @@ const targets: Target[] = [
 ];
 if (!SKIP_OPA) {
   if (!existsSync(OPA)) throw new Error(`opa not found at ${OPA}: GOBIN=$PWD/.cache/go-bin go install github.com/open-policy-agent/opa@v1.22.2 (or --skip-opa)`);
-  targets.push({
-    name: 'opa',
-    path: '/v0/data/rampart/admission/review',
-    health: '/health',
-    start: (port) =>
-      spawn(OPA, ['run', '--server', '--addr', `127.0.0.1:${port}`, '--tls-cert-file', certFile, '--tls-private-key-file', keyFile, '--log-level', 'error', '--disable-telemetry', 'bench/opa'], { cwd: ROOT, stdio: 'inherit' }),
-  });
+  for (const [name, files] of [
+    ['opa', ['bench/opa']],
+    ['opa-pss', ['bench/opa/pss_restricted.rego']],
+  ] as const) {
+    targets.push({
+      name,
+      path: '/v0/data/rampart/admission/review',
+      health: '/health',
+      start: (port) =>
+        spawn(OPA, ['run', '--server', '--addr', `127.0.0.1:${port}`, '--tls-cert-file', certFile, '--tls-private-key-file', keyFile, '--log-level', 'error', '--skip-version-check', ...files], { cwd: ROOT, stdio: 'inherit' }),
+    });
+  }
 }
 
 function get(port: number, path: string, body?: string): Promise<{ status: number; text: string }> {
@@ -262,7 +278,7 @@ for (let round = 1; round <= ROUNDS; round++) {
       await waitReady(port, t.path === '/validate' ? t.health : t.health);
       const a = JSON.parse((await get(port, t.path, BODIES[0])).text);
       const d = JSON.parse((await get(port, t.path, BODIES[1])).text);
-      const judges = t.name.startsWith('rampart-w') || t.name === 'rampart' || t.name === 'opa';
+      const judges = t.name.startsWith('rampart') && t.name !== 'rampart-bare' ? true : t.name.startsWith('opa');
       if (judges && (a.response?.allowed !== true || d.response?.allowed !== false)) throw new Error(`${t.name} answers wrongly: ${JSON.stringify([a, d]).slice(0, 500)}`);
       if (t.name.startsWith('rampart-w')) await new Promise((r) => setTimeout(r, 5000)); // let every worker finish starting
       await saturate(port, t.path, 4); // warm-up (JIT of the engines, TLS sessions)
@@ -294,6 +310,11 @@ console.log(`rampart / floor throughput: ${(r.rps / f.rps).toFixed(2)} (goal >= 
 if (results['rampart-w2']) console.log(`rampart --workers 2: saturated ${results['rampart-w2'].rps}/s (${(results['rampart-w2'].rps / f.rps).toFixed(2)} of the floor), p99 at ${RATE}/s ${results['rampart-w2'].p99} ms`);
 if (results['rampart-bare']) console.log(`rampart-bare / floor throughput: ${(results['rampart-bare'].rps / f.rps).toFixed(2)} (cost of the HTTP layer, review parsing, metrics)`);
 console.log(`rampart p99 at ${RATE}/s: ${r.p99} ms (goal <= 5)`);
+if (results['rampart-pss'] && results['opa-pss']) {
+  const rp = results['rampart-pss'];
+  const op = results['opa-pss'];
+  console.log(`PSS restricted alone: rampart ${rp.rps}/s (${(rp.rps / f.rps).toFixed(2)} of the floor), opa ${op.rps}/s; rampart/opa ${(rp.rps / op.rps).toFixed(2)}; p99 at ${RATE}/s rampart ${rp.p99} ms vs opa ${op.p99} ms`);
+}
 if (results.opa) {
   const o = results.opa;
   console.log(`rampart / opa throughput: ${(r.rps / o.rps).toFixed(2)}; p99 at ${RATE}/s rampart ${r.p99} ms vs opa ${o.p99} ms`);
