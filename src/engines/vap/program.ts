@@ -16,6 +16,8 @@ export interface Compiled {
 export interface EvalOpts {
   costLimit?: number;
   deadline?: number;
+  /** Shared by several evaluations; each subtracts what it used. */
+  budget?: { remaining: number };
 }
 
 export interface VariableDef {

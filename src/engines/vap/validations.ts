@@ -151,6 +151,8 @@ export function runValidationSet(set: ValidationSet, base: BaseActivation, opts:
     else if (r.value !== true) return { kind: 'nomatch', condition: mc.name };
   }
   if (matchErrors) return { kind: 'error', message: matchErrors.join('; ') };
+  // The API server's per-call budget (RuntimeCELCostBudget) shared by the validations and their messages.
+  opts = { ...opts, budget: { remaining: RUNTIME_COST_BUDGET } };
   const decisions: Decision[] = [];
   for (let i = 0; i < set.validations.length; i++) {
     const v = set.validations[i];
@@ -182,6 +184,9 @@ export function runValidationSet(set: ValidationSet, base: BaseActivation, opts:
   }
   return { kind: 'decisions', decisions, annotations };
 }
+
+/** celconfig.RuntimeCELCostBudget: cost units all validations of one policy evaluation may use together. */
+export const RUNTIME_COST_BUDGET = 10_000_000;
 
 const NO_ANNOTATIONS: readonly AnnotationResult[] = Object.freeze([]);
 

@@ -390,3 +390,17 @@ test('mayApply pre-filters by API group', () => {
   assert.equal(r.policies[0].mayApply?.('Pod', ''), true);
   assert.equal(r.policies[0].mayApply?.('Deployment', 'apps'), false);
 });
+
+test('validations of one evaluation share the 10,000,000-unit runtime cost budget', () => {
+  const heavy = '    - expression: "object.spec.l.all(a, object.spec.l.all(b, object.spec.l.all(c, a + b + c >= 0)))"';
+  const y = `${policyYaml(`${PODS}\n  validations:\n${Array.from({ length: 16 }, () => heavy).join('\n')}`)}\n---\n${bindingYaml('  validationActions: [Deny]')}`;
+  const p = pod('web', {});
+  (p.spec as Record<string, unknown>).l = Array.from({ length: 40 }, (_, i) => i);
+  const rs = evaluate(y, ctx(p));
+  const statuses = rs.map((r) => r.status);
+  const firstError = statuses.indexOf('error');
+  assert.ok(firstError > 5 && firstError < 16, `budget runs out part-way (first error at ${firstError})`);
+  assert.ok(statuses.slice(0, firstError).every((s) => s === 'pass'));
+  assert.ok(statuses.slice(firstError).every((s) => s === 'error'));
+  assert.match(rs[firstError].message, /running out of cost budget/);
+});
