@@ -21,7 +21,7 @@ hash=$( (cat "$SRC/go.mod" "$SRC/go.sum"; find "$SRC" -name '*.go' | sort | xarg
 if [[ "$(cat "$BIN/.hash" 2>/dev/null)" == "$hash" && -x "$BIN/kube-apiserver" && -x "$BIN/etcd" && -x "$BIN/kubectl" ]]; then
   exit 0
 fi
-echo "e2e build: kube-apiserver, etcd and kubectl $K8S_VERSION from Go modules (cold: ~30 min on 2 busy cores)"
+echo "e2e build: kube-apiserver, etcd and kubectl $K8S_VERSION from Go modules (cold Go cache: ~12 CPU-minutes, 51 min measured on a busy 2-core machine; warm: ~1 min)"
 start=$(date +%s)
 pkg=k8s.io/component-base/version
 ldflags="-s -w -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
