@@ -34,7 +34,7 @@ export class CelEnvironment {
   readonly #programs = new Map<string, CelCompileResult>();
   readonly #converted = new ConversionCache();
   readonly #functionNames: ReadonlySet<string>;
-  readonly #variableNames: readonly string[];
+  readonly #View: new () => ActivationView;
 
   constructor(readonly options: CelEnvOptions) {
     const env = new Environment({
@@ -47,7 +47,7 @@ export class CelEnvironment {
     for (const lib of libs) registerLibrary(env, lib);
     for (const [name, type] of Object.entries(options.variables)) env.registerVariable(name, type);
     this.#env = env;
-    this.#variableNames = Object.keys(options.variables);
+    this.#View = activationViewClass(Object.keys(options.variables), this.#converted);
     const names = new Set<string>();
     for (const fn of (env.getDefinitions() as { functions: Array<{ name: string }> }).functions) names.add(fn.name);
     this.#functionNames = names;
@@ -83,7 +83,7 @@ export class CelEnvironment {
       return { ok: false, error: this.#typeError(checked.error, source) };
     }
     const staticCost = instrument(fn.ast, this.#meter);
-    return { ok: true, program: new Program(source, String(checked.type), fn, staticCost, this) };
+    return { ok: true, program: new Program(source, String(checked.type), fn, staticCost, this, new this.#View()) };
   }
 
   #typeError(err: unknown, source: SourceText): CelError {
@@ -109,12 +109,16 @@ export class CelEnvironment {
     try {
       meter.charge(program.staticCost);
       if (opts?.celValues) return { ok: true, value: program.fn(activation) };
-      const ctx: Record<string, unknown> = {};
-      for (const name of this.#variableNames) {
-        const v = activation[name];
-        if (v !== undefined) ctx[name] = toCel(v, this.#converted);
+      // The program's activation view converts each variable when the expression reads it (no per-call object).
+      const view = program.view;
+      const outer = view.current;
+      view.current = activation;
+      let value: unknown;
+      try {
+        value = program.fn(view);
+      } finally {
+        view.current = outer;
       }
-      const value = program.fn(ctx);
       return { ok: true, value: opts?.rawResult ? value : fromCel(value) };
     } catch (err) {
       if (budgetBound && err instanceof CelCostLimitError) {
@@ -134,6 +138,31 @@ export class CelEnvironment {
   }
 }
 
+/** What the CEL runtime reads variables from: getters over the current activation, converting on read. */
+export interface ActivationView {
+  current: Record<string, unknown> | undefined;
+}
+
+/**
+ * A class whose prototype has one getter per declared variable (built once per environment): reading `object`
+ * converts `current.object` through the environment's cache. Cheaper than building a converted object per call.
+ */
+function activationViewClass(names: readonly string[], cache: ConversionCache): new () => ActivationView {
+  class View implements ActivationView {
+    current: Record<string, unknown> | undefined = undefined;
+  }
+  for (const name of names) {
+    Object.defineProperty(View.prototype, name, {
+      enumerable: true,
+      get(this: View): unknown {
+        const v = this.current?.[name];
+        return v === undefined ? undefined : toCel(v, cache);
+      },
+    });
+  }
+  return View;
+}
+
 /** The expression as written, the text actually parsed, and the offset mapping between them. */
 export interface SourceText {
   expression: string;
@@ -149,6 +178,7 @@ class Program implements CelProgram {
     readonly fn: ReturnType<Environment['parse']>,
     readonly staticCost: number,
     readonly env: CelEnvironment,
+    readonly view: ActivationView,
   ) {
     this.expression = source.expression;
   }

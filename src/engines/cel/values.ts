@@ -71,6 +71,11 @@ export class LazyMap extends Map<string, unknown> {
 export function toCel(value: unknown, cache?: ConversionCache): unknown {
   if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
   if (typeof value !== 'object' || value === null) return value;
+  if (!Array.isArray(value)) {
+    // Maps (e.g. LazyMap), class instances and CEL values pass through: nothing to convert, nothing to cache.
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return value;
+  }
   if (cache) {
     const hit = cache.get(value);
     if (hit !== undefined) return hit;
