@@ -1,5 +1,5 @@
 /** Strings, sprintf, regular expressions (RE2 syntax mapped to JS) and globs. */
-import { isNumber, RObject, RSet, typeName, type Value } from '../value.js';
+import { RObject, RSet, typeName, type Value } from '../value.js';
 import { BuiltinError, builtinErr, typeErr, type BuiltinRegistry } from './types.js';
 import { formatNumber, intArg, num, regoString, runes, strs } from './util.js';
 
@@ -368,19 +368,6 @@ export function sprintf(f: string, args: Value[]): string {
   return out;
 }
 
-function goTypeName(v: Value): string {
-  switch (typeName(v)) {
-    case 'string':
-      return 'string';
-    case 'number':
-      return typeof v === 'bigint' ? '*big.Int' : Number.isInteger(v) ? 'int' : 'float64';
-    case 'boolean':
-      return 'bool';
-    default:
-      return typeName(v);
-  }
-}
-
 function pad(s: string, width: number | undefined, flags: string): string {
   if (width === undefined || s.length >= width) return s;
   if (flags.includes('-')) return s + ' '.repeat(width - s.length);
@@ -392,50 +379,87 @@ function pad(s: string, width: number | undefined, flags: string): string {
   return ' '.repeat(width - s.length) + s;
 }
 
+/** How OPA hands a value to Go's fmt: int64, *big.Int, float64, bool, or a string (composites, null). */
+type GoArg = { k: 'int64'; v: number } | { k: '*big.Int'; v: bigint } | { k: 'float64'; v: number } | { k: 'bool'; v: boolean } | { k: 'string'; v: string };
+
+function goArg(a: Value): GoArg {
+  if (typeof a === 'bigint') return { k: '*big.Int', v: a };
+  if (typeof a === 'number') return Number.isInteger(a) ? { k: 'int64', v: a } : { k: 'float64', v: a };
+  if (typeof a === 'boolean') return { k: 'bool', v: a };
+  if (typeof a === 'string') return { k: 'string', v: a };
+  return { k: 'string', v: regoString(a) };
+}
+
+function goTypeName(v: Value): string {
+  return goArg(v).k;
+}
+
+function plain(g: GoArg): string {
+  switch (g.k) {
+    case 'float64':
+      return formatNumber(g.v);
+    default:
+      return String(g.v);
+  }
+}
+
+function badVerb(verb: string, g: GoArg, prec?: number): string {
+  const text = g.k === 'string' && prec !== undefined ? g.v.slice(0, prec) : plain(g);
+  return `%!${verb}(${g.k}=${text})`;
+}
+
 function formatVerb(verb: string, a: Value, flags: string, prec: number | undefined): string {
+  const g = goArg(a);
+  const sign = (n: number | bigint): string => (flags.includes('+') && n >= 0 ? '+' : flags.includes(' ') && n >= 0 ? ' ' : '');
   switch (verb) {
     case 'v':
+      if (g.k === 'string') return prec !== undefined ? g.v.slice(0, prec) : g.v;
+      if (g.k === 'float64' && prec !== undefined) return String(Number(g.v.toPrecision(prec || 1)));
+      return plain(g);
     case 's':
-      if (typeof a === 'string') return prec !== undefined ? a.slice(0, prec) : a;
-      if (typeof a === 'number' && verb === 'v') return formatNumber(a);
-      if (isNumber(a) && verb === 's') return `%!s(${goTypeName(a).replace(/^int$/, 'int64')}=${regoString(a)})`;
-      return regoString(a);
+      if (g.k === 'string') return prec !== undefined ? g.v.slice(0, prec) : g.v;
+      return badVerb('s', g);
     case 'q':
-      return JSON.stringify(typeof a === 'string' ? a : regoString(a));
+      if (g.k === 'string') return JSON.stringify(prec !== undefined ? g.v.slice(0, prec) : g.v);
+      if (g.k === 'int64') return `'${String.fromCodePoint(g.v)}'`;
+      return badVerb('q', g);
     case 'd':
-      if (typeof a === 'bigint') return a.toString();
-      if (typeof a === 'number' && Number.isInteger(a)) return (flags.includes('+') && a >= 0 ? '+' : '') + String(a);
-      return `%!d(${typeof a === 'number' ? 'float64=' + formatNumber(a) : regoString(a)})`;
+      if (g.k === 'int64' || g.k === '*big.Int') return sign(g.v) + String(g.v);
+      return badVerb('d', g, prec);
     case 'f':
     case 'F':
-      if (isNumber(a)) return (flags.includes('+') && num(a) >= 0 ? '+' : '') + num(a).toFixed(prec ?? 6);
-      return `%!f(${regoString(a)})`;
+      if (g.k === 'float64') return sign(g.v) + g.v.toFixed(prec ?? 6);
+      if (g.k === '*big.Int') return sign(g.v) + g.v.toString() + '.' + '0'.repeat(prec ?? 6);
+      return badVerb(verb, g, prec);
     case 'e':
-      if (isNumber(a)) return num(a).toExponential(prec ?? 6).replace(/e([+-])(\d)$/, 'e$10$2');
-      return `%!e(${regoString(a)})`;
+    case 'E': {
+      if (g.k !== 'float64') return badVerb(verb, g, prec);
+      const t = g.v.toExponential(prec ?? 6).replace(/e([+-])(\d)$/, 'e$10$2');
+      return sign(g.v) + (verb === 'E' ? t.toUpperCase() : t);
+    }
     case 'g':
-      if (isNumber(a)) return prec !== undefined ? String(Number(num(a).toPrecision(prec))) : formatNumber(num(a));
-      return `%!g(${regoString(a)})`;
+    case 'G':
+      if (g.k !== 'float64') return badVerb(verb, g, prec);
+      return sign(g.v) + (prec !== undefined ? String(Number(g.v.toPrecision(prec || 1))) : formatNumber(g.v));
     case 'x':
     case 'X': {
-      let s: string;
-      if (typeof a === 'string') s = Buffer.from(a, 'utf8').toString('hex');
-      else if (typeof a === 'bigint') s = a.toString(16);
-      else if (typeof a === 'number' && Number.isInteger(a)) s = a.toString(16);
-      else return `%!${verb}(${regoString(a)})`;
-      return verb === 'X' ? s.toUpperCase() : s;
+      let t: string;
+      if (g.k === 'string') t = Buffer.from(g.v, 'utf8').toString('hex');
+      else if (g.k === 'int64' || g.k === '*big.Int') t = (g.v < 0 ? '-' : '') + (g.v < 0 ? -g.v : g.v).toString(16);
+      else return badVerb(verb, g);
+      return verb === 'X' ? t.toUpperCase() : t;
     }
     case 'o':
-      return typeof a === 'number' && Number.isInteger(a) ? a.toString(8) : `%!o(${regoString(a)})`;
+      return g.k === 'int64' || g.k === '*big.Int' ? g.v.toString(8) : badVerb('o', g);
     case 'b':
-      return typeof a === 'number' && Number.isInteger(a) ? a.toString(2) : `%!b(${regoString(a)})`;
+      return g.k === 'int64' || g.k === '*big.Int' ? g.v.toString(2) : badVerb('b', g);
     case 't':
-      return typeof a === 'boolean' ? String(a) : `%!t(${regoString(a)})`;
+      return g.k === 'bool' ? String(g.v) : badVerb('t', g);
     case 'c':
-      return typeof a === 'number' ? String.fromCodePoint(a) : `%!c(${regoString(a)})`;
+      return g.k === 'int64' ? String.fromCodePoint(g.v) : badVerb('c', g);
     case 'T':
-      return goTypeName(a);
+      return g.k;
     default:
-      return `%!${verb}(${regoString(a)})`;
+      return badVerb(verb, g);
   }
 }
