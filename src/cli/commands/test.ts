@@ -5,16 +5,17 @@ import { EXIT } from '../exit-codes.js';
 export function register(program: Command): void {
   program
     .command('test')
-    .description('run policy unit tests: Rampart PolicyTest files and Kyverno kyverno-test.yaml suites (folders searched recursively, hidden ones included)')
+    .description('run policy unit tests: Rampart PolicyTest files, Kyverno kyverno-test.yaml suites and other registered formats (folders searched recursively, hidden ones included)')
     .argument('<paths...>', 'files or directories holding test suites')
     .option('--format <format>', 'text or json', 'text')
     .option('-v, --verbose', 'also list passing cases', false)
     .addHelpText(
       'after',
       `
-Formats:
+Formats (every format listed in src/testkit/formats/index.ts runs):
   rampart   apiVersion: rampart.dev/v1alpha1, kind: PolicyTest (docs/testing.md)
   kyverno   cli.kyverno.io/v1alpha1 Test in files named kyverno-test.yaml (run unchanged)
+  gator / rego suites run too when their formats are registered (docs/testing.md)
 
 Exit codes:
   0  every case passed
