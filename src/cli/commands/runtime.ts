@@ -268,6 +268,12 @@ Examples:
         process.exitCode = EXIT.usage;
         return;
       }
+      if (mine.length === 0) {
+        process.stderr.write(`rampart: no events${opts.workload ? ` for workload ${opts.workload}` : ''}; nothing to derive a baseline from\n`);
+        printDiagnostics(diagnostics);
+        process.exitCode = EXIT.usage;
+        return;
+      }
       const min = Number(opts.minFiles);
       const b = discoverBaseline(mine, { minFilesPerDir: Number.isInteger(min) && min > 0 ? min : 3 });
       if (opts.seccomp) {
