@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { connect } from 'node:tls';
 import { missingBinaries, readAudit, startCluster, type Cluster } from './harness/cluster.js';
 import { waitFor } from './harness/process.js';
 import { missingBuild, rampartOk, startRampart, type Webhook } from './harness/rampart.js';
@@ -41,6 +42,20 @@ interface PodOpts {
   privileged?: boolean;
   /** Fully restricted-compliant security settings (no warnings). */
   restricted?: boolean;
+}
+
+/** Serial number of the certificate the webhook serves now (verified against the CA). */
+function servedSerial(url: string, caPem: string): Promise<string> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: u.hostname, port: Number(u.port), ca: caPem, servername: 'localhost' }, () => {
+      const serial = socket.getPeerCertificate().serialNumber;
+      socket.destroy();
+      resolve(serial);
+    });
+    socket.setTimeout(5_000, () => socket.destroy(new Error('TLS handshake timed out')));
+    socket.once('error', reject);
+  });
 }
 
 function pod(o: PodOpts): string {
@@ -159,6 +174,20 @@ describe('Rampart behind a real kube-apiserver', { skip }, () => {
       assert.ok(e, `audit event for ${name}`);
       assert.deepEqual(Object.keys(e.annotations ?? {}).filter((k) => k.includes('rampart.dev/')), [], `${name} never reached Rampart`);
     }
+  });
+
+  it('serves a renewed certificate without a restart, and the API server keeps trusting it', async () => {
+    const before = await servedSerial(webhook.url, webhook.caPem);
+    const certs = join(dir, 'certs');
+    await rampartOk(['certs', '--out', certs, '--ca-cert', join(certs, 'ca.crt'), '--ca-key', join(certs, 'ca.key'), '--force', '--no-service-names', '--ip', '127.0.0.1']);
+    const after = await waitFor('the new certificate to be served', async () => {
+      const serial = await servedSerial(webhook.url, webhook.caPem);
+      return serial !== before ? serial : undefined;
+    }, { timeoutMs: 20_000, intervalMs: 500, proc: webhook.proc });
+    assert.notEqual(after, before);
+    const r = await cluster.kubectl(['create', '-f', '-'], { stdin: pod({ name: 'priv-after-renewal', namespace: 'e2e', privileged: true }) });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /denied by Rampart: \[pss\.baseline\.v1\/privileged\]/);
   });
 
   it('with Rampart stopped, failurePolicy Fail rejects and Ignore admits', async () => {
