@@ -113,11 +113,13 @@ export class CelEnvironment {
       const view = program.view;
       const outer = view.current;
       view.current = activation;
+      view.epoch++;
       let value: unknown;
       try {
         value = program.fn(view);
       } finally {
         view.current = outer;
+        view.epoch++;
       }
       return { ok: true, value: opts?.rawResult ? value : fromCel(value) };
     } catch (err) {
@@ -141,25 +143,35 @@ export class CelEnvironment {
 /** What the CEL runtime reads variables from: getters over the current activation, converting on read. */
 export interface ActivationView {
   current: Record<string, unknown> | undefined;
+  /** Bumped whenever `current` changes: values converted under an older epoch are stale. */
+  epoch: number;
 }
 
 /**
  * A class whose prototype has one getter per declared variable (built once per environment): reading `object`
- * converts `current.object` through the environment's cache. Cheaper than building a converted object per call.
+ * converts `current.object` through the environment's cache, once per evaluation (memoised by epoch). Cheaper
+ * than building a converted context object per call.
  */
 function activationViewClass(names: readonly string[], cache: ConversionCache): new () => ActivationView {
   class View implements ActivationView {
     current: Record<string, unknown> | undefined = undefined;
+    epoch = 0;
+    readonly values: unknown[] = new Array(names.length).fill(undefined);
+    readonly stamps: number[] = new Array(names.length).fill(-1);
   }
-  for (const name of names) {
+  names.forEach((name, i) => {
     Object.defineProperty(View.prototype, name, {
       enumerable: true,
       get(this: View): unknown {
+        if (this.stamps[i] === this.epoch) return this.values[i];
         const v = this.current?.[name];
-        return v === undefined ? undefined : toCel(v, cache);
+        const c = v === undefined ? undefined : toCel(v, cache);
+        this.values[i] = c;
+        this.stamps[i] = this.epoch;
+        return c;
       },
     });
-  }
+  });
   return View;
 }
 
