@@ -130,6 +130,11 @@ test('match: namespaces / excludedNamespaces globs, scope, labelSelector, namesp
   assert.equal(matches(parseMatch({ name: 'web-*' }), t(pod('web-1'), 'x')), true);
   assert.equal(matches(parseMatch({ kinds: [{ apiGroups: ['apps'], kinds: ['*'] }] }), t(pod('a'), 'x')), false);
   assert.equal(globMatch('*', 'anything'), true);
+  // Gatekeeper kindsMatch: an empty kinds or apiGroups list is a wildcard.
+  assert.equal(matches(parseMatch({ kinds: [{ apiGroups: ['apps'] }] }), { group: 'apps', kind: 'Deployment', object: pod('d'), namespace: 'x' }), true);
+  assert.equal(matches(parseMatch({ kinds: [{ apiGroups: ['apps'] }] }), t(pod('a'), 'x')), false);
+  assert.equal(matches(parseMatch({ kinds: [{ kinds: ['Pod'] }] }), t(pod('a'), 'x')), true);
+  assert.equal(matches(parseMatch({ kinds: [{ apiGroups: [], kinds: [] }] }), t(pod('a'), 'x')), true);
 });
 
 test('enforcementAction and scopedEnforcementActions map to modes', () => {

@@ -55,9 +55,9 @@ export interface MatchTarget {
  */
 export function matches(m: ConstraintMatch, t: MatchTarget): boolean {
   if (m.kinds && m.kinds.length > 0) {
-    const ok = m.kinds.some(
-      (k) => (k.apiGroups.includes('*') || k.apiGroups.includes(t.group)) && (k.kinds.includes('*') || k.kinds.includes(t.kind)),
-    );
+    // An empty apiGroups or kinds list matches everything (Gatekeeper match.go kindsMatch).
+    const any = (list: string[], v: string) => list.length === 0 || list.includes('*') || list.includes(v);
+    const ok = m.kinds.some((k) => any(k.apiGroups, t.group) && any(k.kinds, t.kind));
     if (!ok) return false;
   }
   const isNamespace = t.kind === 'Namespace' && t.group === '';
