@@ -9,7 +9,7 @@ import { BuiltinError, HaltError, typeMatches, type BuiltinDecl, type BuiltinReg
 import { RegoError } from './errors.js';
 import { Resolver, Scope, type SlotTable } from './resolve.js';
 import { newFrame, tick, UNDEF, type BodyFn, type Ctx, type Frame, type K, type Mock } from './runtime.js';
-import { equal, RObject, RSet, typeName, type Value } from './value.js';
+import { compare, equal, RObject, RSet, typeName, type Value } from './value.js';
 
 export interface TC {
   get?: (fr: Frame) => Value | undefined;
@@ -469,7 +469,7 @@ function computeNode(ctx: Ctx, node: DocNode): Value | undefined {
     const cv = nodeValue(ctx, c);
     if (cv !== undefined) {
       const prev = obj.get(name);
-      if (prev instanceof RObject && cv instanceof RObject) obj.setStr(name, mergeObjects(prev, cv));
+      if (prev instanceof RObject && cv instanceof RObject) obj.setStr(name, mergeObjects(prev, cv, true));
       else if (prev instanceof RSet && cv instanceof RSet) obj.setStr(name, new RSet([...prev.m.values(), ...cv.m.values()]));
       else if (prev !== undefined && !equal(prev, cv)) throw conflict('object keys must be unique');
       else obj.setStr(name, cv);
@@ -487,12 +487,15 @@ function computeNode(ctx: Ctx, node: DocNode): Value | undefined {
   return obj;
 }
 
-function mergeObjects(a: RObject, b: RObject): RObject {
+/** Merges two documents; `strict` (two rules defining the same path) makes differing leaves a conflict. */
+function mergeObjects(a: RObject, b: RObject, strict = false): RObject {
   const o = a.clone();
   for (const k of b.keys()) {
     const bv = b.get(k) as Value;
     const av = o.get(k);
-    if (av instanceof RObject && bv instanceof RObject) o.set(k, mergeObjects(av, bv));
+    if (av instanceof RObject && bv instanceof RObject) o.set(k, mergeObjects(av, bv, strict));
+    else if (av instanceof RSet && bv instanceof RSet) o.set(k, new RSet([...av.m.values(), ...bv.m.values()]));
+    else if (strict && av !== undefined && !equal(av, bv)) throw conflict('object keys must be unique');
     else o.set(k, bv);
   }
   return o;
@@ -1299,6 +1302,33 @@ export class Gen implements CallArity {
         }
       }
       const n = node;
+      const keySeg = segs[i];
+      if (n.rules.length === 0 && n.children.size > 0 && keySeg && keySeg.t === 'local') {
+        // data[x]... over packages: visit children one by one instead of computing (and recursing into) all of data
+        const slot = keySeg.slot;
+        const after = this.refSteps(segs.slice(i + 1), new Set([...bound, slot]), b);
+        const visit = (fr: Frame, key: Value, cb: (v: Value) => boolean): boolean => {
+          const child = typeof key === 'string' ? n.children.get(key) : undefined;
+          const v = child ? nodeValue(fr.ctx, child) : index(baseLookup(fr.ctx, n.path) ?? new RObject(), key);
+          return v === undefined ? false : runSteps(after, 0, fr, v, cb);
+        };
+        return {
+          each: (fr, cb) => {
+            const bv = fr.s[slot];
+            if (bv !== undefined) return visit(fr, bv, cb);
+            const keys = new Set<Value>(n.children.keys());
+            const base = baseLookup(fr.ctx, n.path);
+            if (base instanceof RObject) for (const k of base.keys()) keys.add(k);
+            for (const k of [...keys].sort(compare)) {
+              fr.s[slot] = k;
+              const r = visit(fr, k, cb);
+              fr.s[slot] = undefined;
+              if (r) return true;
+            }
+            return false;
+          },
+        };
+      }
       return refTC((fr) => nodeValue(fr.ctx, n), rest);
     }
     const head = this.term(t.head, bound, b);
