@@ -1,6 +1,8 @@
 import { diag, type Diagnostic } from '../../core/diagnostic.js';
 import { SEVERITIES, type Frameworks, type PolicyMeta, type Severity } from '../../core/policy-types.js';
-import { meta, type LoadedObject } from '../../k8s/object.js';
+import { meta, type KObject, type LoadedObject } from '../../k8s/object.js';
+import { podTemplateOf } from '../../k8s/podspec.js';
+import type { FieldPath } from '../../core/span.js';
 
 /** Annotation keys that carry Rampart metadata on third-party policy documents (docs/vap.md). */
 export const ANNOTATIONS = {
@@ -10,7 +12,25 @@ export const ANNOTATIONS = {
   owner: 'rampart.dev/owner',
   remediation: 'rampart.dev/remediation',
   frameworks: 'rampart.dev/frameworks',
+  path: 'rampart.dev/path',
 } as const;
+
+/**
+ * Where a failure points in the object (`rampart.dev/path`): a dotted path from the object root, or one starting
+ * with `podSpec` / `podMetadata`, which resolve to the pod template wherever it is (Pod, controllers, CronJob).
+ */
+export function resolveFindingPath(template: string, obj: KObject | null): FieldPath | undefined {
+  if (!obj) return undefined;
+  const segs = template.split('.').filter((s) => s !== '');
+  if (segs.length === 0) return undefined;
+  const head = segs[0];
+  if (head === 'podSpec' || head === 'podMetadata') {
+    const t = podTemplateOf(obj);
+    if (!t) return undefined;
+    return [...(head === 'podSpec' ? t.specPath : t.metadataPath), ...segs.slice(1)];
+  }
+  return segs;
+}
 
 const FRAMEWORK_KEYS: Record<string, keyof Frameworks> = { cis: 'cis', nist: 'nist', mitre: 'mitre' };
 

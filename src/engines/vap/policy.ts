@@ -6,7 +6,7 @@ import type { CelEnvironment } from '../cel/index.js';
 import type { RequestViews } from './activation.js';
 import type { CompileSite } from './program.js';
 import { compileMatchResources, type CompiledMatchResources } from './match.js';
-import { policyMetaOf } from './meta.js';
+import { ANNOTATIONS, policyMetaOf, resolveFindingPath } from './meta.js';
 import { collectParams, readParamKind, readParamRef, type ParamKind, type ParamRef } from './params.js';
 import { compileValidationSet, runValidationSet, type ValidationSet } from './validations.js';
 import type { SharedVariables } from './variables.js';
@@ -121,6 +121,7 @@ export function compilePolicyParts(doc: LoadedObject, env: CelEnvironment, diagn
 /** One ValidatingAdmissionPolicy with its bindings, evaluated the way the API server's dispatcher does. */
 export class VapCompiledPolicy implements CompiledPolicy {
   readonly meta: PolicyMeta;
+  readonly #pathTemplate: string | undefined;
 
   constructor(
     doc: LoadedObject,
@@ -130,6 +131,8 @@ export class VapCompiledPolicy implements CompiledPolicy {
     diagnostics: Diagnostic[],
   ) {
     this.meta = policyMetaOf(doc, 'vap', diagnostics);
+    const p = meta(doc.object).annotations?.[ANNOTATIONS.path];
+    if (typeof p === 'string' && p.trim() !== '') this.#pathTemplate = p.trim();
     const modes = bindings.map((b) => b.mode);
     this.meta.defaultMode = modes.includes('enforce') ? 'enforce' : modes.includes('warn') ? 'warn' : 'audit';
   }
@@ -156,11 +159,11 @@ export class VapCompiledPolicy implements CompiledPolicy {
         continue;
       }
       for (const param of collected.params) {
-        if (param === null) this.#evaluateOne(results, binding, view.base, opts, view.variables, binding.details);
+        if (param === null) this.#evaluateOne(results, binding, view.base, opts, view.variables, binding.details, ctx);
         else {
           const activation = Object.create(view.base) as Record<string, unknown>;
           activation.params = param;
-          this.#evaluateOne(results, binding, activation, opts, undefined, { ...binding.details, param: paramName(param) });
+          this.#evaluateOne(results, binding, activation, opts, undefined, { ...binding.details, param: paramName(param) }, ctx);
         }
       }
     }
@@ -192,6 +195,7 @@ export class VapCompiledPolicy implements CompiledPolicy {
     opts: { deadline?: number },
     shared: SharedVariables | undefined,
     details: Record<string, unknown>,
+    ctx: EvalContext,
   ): void {
     const { set, name } = this.parts;
     const id = this.meta.id;
@@ -217,7 +221,12 @@ export class VapCompiledPolicy implements CompiledPolicy {
     for (const d of outcome.decisions) {
       const rule = RULE_NAMES[d.index] ?? `validations[${d.index}]`;
       if (d.evaluation === 'admit') results.push({ policyId: id, rule, status: 'pass', message: '', mode, details: d0 });
-      else if (d.evaluation === 'deny') results.push({ policyId: id, rule, status: 'fail', message: d.message, mode, details: { ...d0, reason: d.reason } });
+      else if (d.evaluation === 'deny') {
+        const r: RuleResult = { policyId: id, rule, status: 'fail', message: d.message, mode, details: { ...d0, reason: d.reason } };
+        const path = this.#pathTemplate ? resolveFindingPath(this.#pathTemplate, ctx.object) : undefined;
+        if (path) r.path = path;
+        results.push(r);
+      }
       else if (set.failurePolicy === 'Ignore') results.push({ policyId: id, rule, status: 'skip', message: `ignored (failurePolicy Ignore): ${d.message}`, mode, details: d0 });
       else results.push({ policyId: id, rule, status: 'error', message: d.message, mode, details: d0 });
     }

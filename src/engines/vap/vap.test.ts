@@ -404,3 +404,16 @@ test('validations of one evaluation share the 10,000,000-unit runtime cost budge
   assert.ok(statuses.slice(firstError).every((s) => s === 'error'));
   assert.match(rs[firstError].message, /running out of cost budget/);
 });
+
+test('rampart.dev/path places failures in the object; podSpec follows the pod template', () => {
+  const y = (path: string) =>
+    `${policyYaml(`  matchConstraints:
+    resourceRules:
+      - {apiGroups: ["", apps], apiVersions: [v1], operations: [CREATE], resources: [pods, deployments]}
+  validations:
+    - expression: "false"`).replace('metadata:\n  name: p', `metadata:\n  name: p\n  annotations:\n    rampart.dev/path: ${path}`)}\n---\n${bindingYaml('  validationActions: [Deny]')}`;
+  const dep: KObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'x' }, spec: { template: { spec: { containers: [] } } } };
+  assert.deepEqual(evaluate(y('podSpec.containers'), ctx(dep))[0].path, ['spec', 'template', 'spec', 'containers']);
+  assert.deepEqual(evaluate(y('podSpec.containers'), ctx(pod()))[0].path, ['spec', 'containers']);
+  assert.deepEqual(evaluate(y('metadata.labels'), ctx(pod()))[0].path, ['metadata', 'labels']);
+});
