@@ -268,7 +268,10 @@ function instrument(root: unknown, meter: CostMeter): number {
       if (step && isAst(step)) wrapWithCharge(step, nodeCount(step), meter);
     }
     const name = (node.args as unknown[])?.[0];
-    if (node.op === '+' || (node.op === 'rcall' && typeof name === 'string' && SIZE_CHARGED.has(name))) {
+    const sized = node.op === '+' || (node.op === 'rcall' && typeof name === 'string' && SIZE_CHARGED.has(name));
+    // Numbers, durations... never grow: only wrap what may be a string or a list (or dyn).
+    const type = (node as { checkedType?: { name?: string } }).checkedType?.name;
+    if (sized && !(type !== undefined && NEVER_GROWS.has(type))) {
       wrapWithSizeCharge(node, meter);
     }
     for (const c of children(node)) walk(c);
@@ -279,6 +282,14 @@ function instrument(root: unknown, meter: CostMeter): number {
 
 /** Base-library operations whose work grows with their result: charged by result size after they run. */
 const SIZE_CHARGED: ReadonlySet<string> = new Set(['join', 'split', 'lowerAscii', 'upperAscii', 'trim', 'substring']);
+const NEVER_GROWS: ReadonlySet<string> = new Set([
+  'int',
+  'uint',
+  'double',
+  'bool',
+  'google.protobuf.Duration',
+  'google.protobuf.Timestamp',
+]);
 /** cel-go's cost factor for traversing strings: 0.1 unit per character. */
 const STRING_COST_FACTOR = 0.1;
 
