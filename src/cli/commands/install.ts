@@ -10,6 +10,7 @@ interface InstallFlags {
   replicas: string;
   certsDir?: string;
   caBundle?: string;
+  certManager?: boolean;
   webhookUrl?: string;
   failurePolicy: 'Fail' | 'Ignore';
   mutatingFailurePolicy: 'Fail' | 'Ignore';
@@ -39,6 +40,7 @@ export function register(program: Command): void {
     .option('--replicas <n>', 'replicas (at least 2)', '2')
     .option('--certs-dir <dir>', 'ca.crt, tls.crt and tls.key from `rampart certs`, shipped as the TLS Secret')
     .option('--ca-bundle <file>', 'only the CA (PEM): the TLS Secret <name>-tls is managed elsewhere (cert-manager, your PKI)')
+    .option('--cert-manager', 'let cert-manager issue the serving certificate and inject the caBundle (needs cert-manager in the cluster)')
     .option('--webhook-url <url>', 'webhook served outside the cluster at this https URL: print only the webhook configurations')
     .addOption(new Option('--failure-policy <policy>', 'validating webhook failurePolicy when Rampart is unreachable').choices(['Fail', 'Ignore']).default('Fail'))
     .addOption(
@@ -68,6 +70,7 @@ Examples:
   rampart install --dry-run | kubectl apply -f -
   rampart certs --out certs && rampart install --dry-run --certs-dir certs --config rampart.yaml > rampart.yaml.k8s
   rampart install --dry-run --ca-bundle ca.crt --replicas 3 --failure-policy Ignore --timeout-seconds 3
+  rampart install --dry-run --cert-manager --config rampart.yaml          # cert-manager issues and rotates TLS
   rampart install --dry-run --webhook-url https://127.0.0.1:8443 --ca-bundle certs/ca.crt   # webhook on your laptop
 
 Exit codes: 0 printed, 2 invalid options or unreadable files.`,
@@ -86,7 +89,9 @@ async function runInstall(flags: InstallFlags): Promise<number> {
   if (!flags.dryRun) {
     return fail(['only --dry-run is supported: Rampart prints the manifests and your tooling applies them'], 'rampart install --dry-run | kubectl apply -f -');
   }
-  if (flags.certsDir && flags.caBundle) return fail(['--certs-dir and --ca-bundle are alternatives; pass one']);
+  if ([flags.certsDir, flags.caBundle, flags.certManager].filter(Boolean).length > 1) {
+    return fail(['--certs-dir, --ca-bundle and --cert-manager are alternatives; pass one']);
+  }
   const [{ readFile }, { basename, join }, install, tls] = await Promise.all([
     import('node:fs/promises'),
     import('node:path'),
@@ -129,8 +134,10 @@ async function runInstall(flags: InstallFlags): Promise<number> {
     return '';
   };
 
-  // TLS: from `rampart certs` output, a CA only, or freshly generated.
-  if (flags.certsDir) {
+  // TLS: cert-manager, `rampart certs` output, a CA only, or freshly generated.
+  if (flags.certManager) {
+    opts.certManager = true;
+  } else if (flags.certsDir) {
     const pair = await tls.loadKeyPair(join(flags.certsDir, 'tls.crt'), join(flags.certsDir, 'tls.key'), new Date());
     if (!pair.pair) return fail(pair.diagnostics.map((d) => `${d.code}: ${d.message}`));
     opts.caBundlePem = await text(join(flags.certsDir, 'ca.crt'));

@@ -140,6 +140,27 @@ describe('install manifests', () => {
     assert.deepEqual(checkInstallOptions(opts({ policies: {} })).map((d) => d.message), ['no policies selected: the webhook would admit everything']);
   });
 
+  it('lets cert-manager issue the certificate and inject the caBundle', () => {
+    const objs = installManifests(opts({ certManager: true }));
+    assert.deepEqual(objs.map((o) => `${o.kind}/${(o.metadata as { name: string }).name}`), [
+      'Namespace/rampart-system', 'ServiceAccount/rampart',
+      'Issuer/rampart-selfsigned', 'Certificate/rampart-ca', 'Issuer/rampart-ca', 'Certificate/rampart-tls',
+      'Deployment/rampart', 'PodDisruptionBudget/rampart', 'Service/rampart',
+      'ValidatingWebhookConfiguration/rampart', 'MutatingWebhookConfiguration/rampart',
+    ]);
+    const tls = objs.find((o) => o.kind === 'Certificate' && (o.metadata as { name: string }).name === 'rampart-tls') as Record<string, any>;
+    assert.equal(tls.spec.secretName, 'rampart-tls', 'the Secret the Deployment mounts');
+    assert.ok(tls.spec.dnsNames.includes('rampart.rampart-system.svc'));
+    for (const kind of ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']) {
+      const w = byKind(objs, kind);
+      assert.equal(w.metadata.annotations['cert-manager.io/inject-ca-from'], 'rampart-system/rampart-tls');
+      assert.equal(w.webhooks[0].clientConfig.caBundle, undefined, 'left for the CA injector');
+    }
+    assert.deepEqual(checkInstallOptions(opts({ certManager: true, caBundlePem: '' })), []);
+    assert.equal(checkInstallOptions(opts({ certManager: true, webhookUrl: 'https://127.0.0.1:1' }))[0].message,
+      '--cert-manager issues a certificate for the in-cluster Service; it cannot be combined with --webhook-url');
+  });
+
   it('renders YAML documents and a JSON List that parse back to the same objects', () => {
     const objs = installManifests(opts());
     const docs = parseAllDocuments(renderManifests(objs, 'yaml')).map((d) => d.toJS());

@@ -22,6 +22,11 @@ export interface InstallOptions {
   replicas: number;
   /** PEM of the CA that signed the serving certificate (the caBundle). */
   caBundlePem: string;
+  /**
+   * Let cert-manager issue the serving certificate (a self-signed CA Issuer chain in the install namespace) and
+   * inject the caBundle. caBundlePem and servingPair are then ignored.
+   */
+  certManager?: boolean;
   /** Serving pair to ship as a kubernetes.io/tls Secret; omit when the Secret is managed elsewhere. */
   servingPair?: { certPem: string; keyPem: string };
   /** Out-of-cluster webhook (https://host:port): only the webhook configurations are rendered. */
@@ -92,7 +97,8 @@ export function checkInstallOptions(o: InstallOptions): Diagnostic[] {
   if (!Number.isInteger(o.timeoutSeconds) || o.timeoutSeconds < 1 || o.timeoutSeconds > 30) {
     bad(`--timeout-seconds must be 1..30 (the API server's limit), got ${o.timeoutSeconds}`);
   }
-  if (!o.caBundlePem.includes('-----BEGIN CERTIFICATE-----')) bad('the caBundle is not a PEM certificate');
+  if (o.certManager && o.webhookUrl) bad('--cert-manager issues a certificate for the in-cluster Service; it cannot be combined with --webhook-url');
+  if (!o.certManager && !o.caBundlePem.includes('-----BEGIN CERTIFICATE-----')) bad('the caBundle is not a PEM certificate');
   if (o.webhookUrl !== undefined) {
     let url: URL | undefined;
     try {
@@ -137,7 +143,7 @@ export function installManifests(o: InstallOptions): KObject[] {
   const webhooks = webhookConfigurations({
     name: o.name,
     labels,
-    caBundlePem: o.caBundlePem,
+    ...(o.certManager ? { injectCaFrom: `${o.namespace}/${o.name}-tls` } : { caBundlePem: o.caBundlePem }),
     target: o.webhookUrl ? { url: o.webhookUrl } : { service: { namespace: o.namespace, name: o.name, port: 443 } },
     validatingFailurePolicy: o.failurePolicy,
     mutatingFailurePolicy: o.mutatingFailurePolicy,
@@ -179,7 +185,9 @@ export function installManifests(o: InstallOptions): KObject[] {
       },
     );
   }
-  if (o.servingPair) {
+  if (o.certManager) {
+    out.push(...certManagerObjects(o, meta));
+  } else if (o.servingPair) {
     out.push({
       apiVersion: 'v1',
       kind: 'Secret',
@@ -322,4 +330,44 @@ function policyConfig(p: PolicyPayload): PolicyConfig {
   }
   if (files.length > 0) out.args.push('--policy', `${CONFIG_MOUNT}/policies`);
   return out;
+}
+
+/**
+ * cert-manager's documented CA bootstrap: a self-signed Issuer signs a CA Certificate, a CA Issuer signs the serving
+ * Certificate (Secret <name>-tls, the one the Deployment mounts), renewed well before expiry with a new key.
+ */
+function certManagerObjects(o: InstallOptions, meta: (name: string) => Record<string, unknown>): KObject[] {
+  const api = 'cert-manager.io/v1';
+  const service = [o.name, `${o.name}.${o.namespace}`, `${o.name}.${o.namespace}.svc`, `${o.name}.${o.namespace}.svc.cluster.local`];
+  return [
+    { apiVersion: api, kind: 'Issuer', metadata: meta(`${o.name}-selfsigned`), spec: { selfSigned: {} } },
+    {
+      apiVersion: api,
+      kind: 'Certificate',
+      metadata: meta(`${o.name}-ca`),
+      spec: {
+        isCA: true,
+        commonName: `${o.name} webhook CA`,
+        secretName: `${o.name}-ca`,
+        duration: '87600h',
+        privateKey: { algorithm: 'ECDSA', size: 256 },
+        issuerRef: { kind: 'Issuer', name: `${o.name}-selfsigned` },
+      },
+    },
+    { apiVersion: api, kind: 'Issuer', metadata: meta(`${o.name}-ca`), spec: { ca: { secretName: `${o.name}-ca` } } },
+    {
+      apiVersion: api,
+      kind: 'Certificate',
+      metadata: meta(`${o.name}-tls`),
+      spec: {
+        secretName: `${o.name}-tls`,
+        dnsNames: service,
+        duration: '2160h',
+        renewBefore: '360h',
+        usages: ['server auth', 'digital signature', 'key encipherment'],
+        privateKey: { algorithm: 'RSA', size: 2048, rotationPolicy: 'Always' },
+        issuerRef: { kind: 'Issuer', name: `${o.name}-ca` },
+      },
+    },
+  ];
 }

@@ -42,8 +42,10 @@ export interface WebhookSettings {
   /** Object names of the two configurations. */
   name: string;
   labels: Record<string, string>;
-  /** PEM of the CA that signed the serving certificate. */
-  caBundlePem: string;
+  /** PEM of the CA that signed the serving certificate; undefined when cert-manager injects it. */
+  caBundlePem?: string;
+  /** `cert-manager.io/inject-ca-from: <namespace>/<Certificate>`: cert-manager's CA injector fills caBundle. */
+  injectCaFrom?: string;
   /** Either the in-cluster Service or a URL base (https://host:port, no path). */
   target: { service: { namespace: string; name: string; port: number } } | { url: string };
   validatingFailurePolicy: FailurePolicy;
@@ -55,11 +57,14 @@ export interface WebhookSettings {
 }
 
 export function webhookConfigurations(s: WebhookSettings): KObject[] {
-  const caBundle = Buffer.from(s.caBundlePem).toString('base64');
+  const ca = s.caBundlePem === undefined ? {} : { caBundle: Buffer.from(s.caBundlePem).toString('base64') };
   const clientConfig = (path: string): Record<string, unknown> =>
-    'url' in s.target
-      ? { url: `${s.target.url.replace(/\/+$/, '')}${path}`, caBundle }
-      : { service: { ...s.target.service, path }, caBundle };
+    'url' in s.target ? { url: `${s.target.url.replace(/\/+$/, '')}${path}`, ...ca } : { service: { ...s.target.service, path }, ...ca };
+  const metadata = (): Record<string, unknown> => ({
+    name: s.name,
+    labels: { ...s.labels },
+    ...(s.injectCaFrom ? { annotations: { 'cert-manager.io/inject-ca-from': s.injectCaFrom } } : {}),
+  });
   const common = {
     admissionReviewVersions: ['v1'],
     sideEffects: 'None',
@@ -84,7 +89,7 @@ export function webhookConfigurations(s: WebhookSettings): KObject[] {
     {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingWebhookConfiguration',
-      metadata: { name: s.name, labels: { ...s.labels } },
+      metadata: metadata(),
       webhooks: [
         {
           name: 'validate.rampart.dev',
@@ -100,7 +105,7 @@ export function webhookConfigurations(s: WebhookSettings): KObject[] {
     out.push({
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'MutatingWebhookConfiguration',
-      metadata: { name: s.name, labels: { ...s.labels } },
+      metadata: metadata(),
       webhooks: [
         {
           name: 'mutate.rampart.dev',
