@@ -214,7 +214,8 @@ export function litAnalysis(l: Literal, bound: ReadonlySet<number>, needs: Set<n
         const o = new Set<number>();
         exprAnalysis(t, bound, n, o, loose, arity);
         for (const s of n) needs.add(s);
-        // vars bound inside a negation must be bound outside it, except wildcards
+        // a negation binds nothing: every variable in it (wildcards too) must be bound before it, as in OPA
+        if (!loose) for (const s of o) needs.add(s);
         return needsOk(needs, bound);
       }
       return exprAnalysis(t, bound, needs, outs, loose, arity);
