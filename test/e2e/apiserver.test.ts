@@ -47,6 +47,12 @@ describe('kube-apiserver harness', { skip }, () => {
     const applied = await cluster.kubectl(['apply', '-f', '-'], { stdin: manifests });
     assert.equal(applied.code, 0, applied.stderr);
     assert.doesNotMatch(applied.stderr, /Warning/, 'PodSecurity (restricted on the namespace) has nothing to say about the pod template');
+    // Control: the same Deployment without its security context does get PodSecurity's warning.
+    const deployment = JSON.parse(await cluster.kubectlOk(['get', 'deployment', 'rampart', '-n', 'rampart-system', '-o', 'json'])) as Record<string, any>;
+    delete deployment.spec.template.spec.containers[0].securityContext;
+    deployment.metadata = { name: 'rampart-insecure', namespace: 'rampart-system' };
+    const insecure = await cluster.kubectl(['create', '--dry-run=server', '-f', '-'], { stdin: JSON.stringify(deployment) });
+    assert.match(insecure.stderr, /Warning: would violate PodSecurity "restricted:latest"/);
     for (const kind of ['deployment/rampart', 'poddisruptionbudget/rampart', 'service/rampart', 'secret/rampart-tls', 'serviceaccount/rampart']) {
       assert.match(applied.stdout, new RegExp(`${kind.replace('/', '.*/')} created`), kind);
     }
