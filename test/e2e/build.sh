@@ -28,7 +28,7 @@ ldflags="-s -w -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMin
 rm -f "$BIN/.hash"
 rm -rf "$BIN/build"
 # One go command for all three so shared packages compile once.
-(cd "$SRC" && GOFLAGS=-mod=mod go build -trimpath -ldflags="$ldflags" -o "$OLDPWD/$BIN/build/" . ./etcd ./kubectl)
+(cd "$SRC" && GOFLAGS="-mod=mod -buildvcs=false" go build -trimpath -ldflags="$ldflags" -o "$OLDPWD/$BIN/build/" . ./etcd ./kubectl)
 mv "$BIN/build/apiserver" "$BIN/kube-apiserver"
 mv "$BIN/build/etcd" "$BIN/etcd"
 mv "$BIN/build/kubectl" "$BIN/kubectl"
