@@ -166,6 +166,12 @@ graph.reachable(object,array|set):set
 graph.reachable_paths(object,array|set):set
 providers.aws.sign_req(object,object,number):object
 io.jwt.decode(string):array
+graphql.parse_query(string):object
+graphql.parse_schema(string|object):object
+graphql.schema_is_valid(string|object):boolean
+graphql.is_valid(string,string|object):boolean
+graphql.parse(string,string|object):array
+graphql.parse_and_verify(string,string|object):array
 json.verify_schema(string|object):array
 json.match_schema(any,string|object):array
 io.jwt.decode_verify(string,object):array

@@ -3,6 +3,7 @@ import { registerAws } from './aws.js';
 import { registerCore } from './core.js';
 import { BUILTIN_DECLS } from './decls.js';
 import { registerEncoding } from './encoding.js';
+import { registerGraphql } from './graphql.js';
 import { registerJsonSchema } from './jsonschema.js';
 import { registerJwt } from './jwt.js';
 import { registerNetCrypto } from './netcrypto.js';
@@ -19,6 +20,7 @@ export function defaultBuiltins(): BuiltinRegistry {
   registerJwt(r);
   registerJsonSchema(r);
   registerAws(r);
+  registerGraphql(r);
   // declarations without an implementation are not callable: drop them so the compiler reports them as unknown
   for (const name of [...r.decls.keys()]) if (!r.impls.has(name) && !r.relations.has(name)) r.decls.delete(name);
   return r;
