@@ -94,7 +94,9 @@ function loadOne(
     diagnostics.push(diag('kubearmor_missing_name', `${kind} has no metadata.name`, { span: lo.locate(['metadata']), path: ['metadata', 'name'] }));
     return { diagnostics };
   }
-  const spec = o.spec;
+  // The API server prunes null values of fields the CRD does not mark nullable before validating (KubeArmor's own
+  // tests apply `- fromSource:` with no value), so a null field is an absent field here too.
+  const spec = pruneNulls(o.spec);
   if (!isObject(spec)) {
     diagnostics.push(diag('kubearmor_schema_error', `${kind} ${name}: spec must be an object`, { span: lo.span, path: ['spec'] }));
     return { diagnostics };
@@ -325,4 +327,13 @@ function dedupeErrors(errors: ErrorObject[]): ErrorObject[] {
     seen.add(k);
     return true;
   });
+}
+
+/** A copy of a JSON value without the object fields whose value is null (what the API server prunes). */
+function pruneNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(pruneNulls);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (x !== null) out[k] = pruneNulls(x);
+  return out;
 }
