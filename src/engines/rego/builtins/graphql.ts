@@ -300,7 +300,12 @@ class P {
   operation(): Obj {
     const op = this.name();
     const name = this.isName() ? this.name() : '';
-    const vars = this.optMany(
+    const vars = this.varDefs();
+    const dirs = this.directives(false);
+    return clean({ Directives: dirs, Name: name, Operation: op, SelectionSet: this.selectionSet(), VariableDefinitions: vars });
+  }
+  varDefs(): Obj[] {
+    return this.optMany(
       '(',
       () => {
         this.expectP('$');
@@ -316,16 +321,15 @@ class P {
       },
       ')',
     );
-    const dirs = this.directives(false);
-    return clean({ Directives: dirs, Name: name, Operation: op, SelectionSet: this.selectionSet(), VariableDefinitions: vars });
   }
   fragment(): Obj {
     this.i++;
     if (this.isName('on')) this.unexpected();
     const name = this.name();
+    const vars = this.varDefs();
     this.expectKeyword('on');
     const tc = this.name();
-    return clean({ Directives: this.directives(false), Name: name, SelectionSet: this.selectionSet(), TypeCondition: tc });
+    return clean({ Directives: this.directives(false), Name: name, SelectionSet: this.selectionSet(), TypeCondition: tc, VariableDefinition: vars });
   }
   selectionSet(): Obj[] {
     return this.many('{', () => this.selection(), '}');
@@ -485,9 +489,8 @@ class P {
           this.i++;
           if (this.isP('&')) this.i++;
           ifaces.push(this.name());
-          while (this.isP('&') || this.isName()) {
-            if (this.isP('&')) this.i++;
-            if (!this.isName()) break;
+          while (this.isP('&')) {
+            this.i++;
             ifaces.push(this.name());
           }
         }
