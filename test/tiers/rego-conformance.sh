@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # OPA's YAML conformance cases (../shared/conformance/opa-v1, plus Rampart's own test/rego-cases that the
 # differential tier produces) through `rampart rego conformance`, then the gatekeeper-library Rego unit tests
-# (src_test.rego) through `rampart test`. Pass-rate floor: REGO_CONFORMANCE_MIN (percent, default 72; see
+# (src_test.rego) through `rampart test`. Pass-rate floor: REGO_CONFORMANCE_MIN (percent, default 95; see
 # docs/rego.md for what is not implemented yet). Ends with "N passed, M failed".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-min="${REGO_CONFORMANCE_MIN:-72}"
+min="${REGO_CONFORMANCE_MIN:-95}"
 shared=../shared/conformance
 dirs=()
 if [ -d "$shared/opa-v1" ]; then dirs+=("$shared/opa-v1"); else echo "rego-conformance: $shared/opa-v1 missing, OPA cases skipped"; fi
