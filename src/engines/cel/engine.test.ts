@@ -235,6 +235,28 @@ describe('cost limits and deadline', () => {
 });
 
 describe('CelEnvironment', () => {
+  it('accepts extra libraries with declared signatures', async () => {
+    const { celOverloads, celFail } = await import('./index.js');
+    const e = new CelEnvironment({
+      variables: { object: 'map' },
+      libraries: ({ meter }) => [
+        {
+          name: 'test',
+          functions: celOverloads({
+            'double_it(int): int': (n: bigint) => {
+              meter.charge(1);
+              return n * 2n;
+            },
+            'boom(string): bool': (s: string) => celFail(`boom: ${s}`),
+          }),
+        },
+      ],
+    });
+    assert.deepEqual(run(e, 'double_it(object.n)', { object: { n: 21 } }), { ok: true, value: 42 });
+    assert.equal(e.compile('double_it("x")').ok, false);
+    assert.deepEqual(run(e, "boom('x')"), { ok: false, error: { code: 'cel_eval_error', message: 'boom: x' } });
+  });
+
   it('declares variables with CEL types', () => {
     const e = new CelEnvironment({ variables: { n: 'int', s: 'list<string>' } });
     assert.equal(e.compile('n + s.size()').ok, true);

@@ -17,6 +17,7 @@ import {
   type CelResult,
 } from './types.js';
 import { ConversionCache, fromCel, toCel } from './values.js';
+import { FastProgram, fastPathEnabled } from './fast/program.js';
 
 /** Longest expression accepted (the API server bounds expressions by their CRD/VAP field size). */
 export const MAX_EXPRESSION_LENGTH = 100_000;
@@ -43,7 +44,8 @@ export class CelEnvironment {
       homogeneousAggregateLiterals: true,
       limits: { maxAstNodes: 20_000, maxDepth: 250, maxListElements: 10_000, maxMapEntries: 10_000, maxCallArguments: 32 },
     });
-    const libs = kubernetesLibraries({ meter: this.#meter }, { mutation: options.mutation });
+    const libCtx = { meter: this.#meter };
+    const libs = [...kubernetesLibraries(libCtx, { mutation: options.mutation }), ...(options.libraries?.(libCtx) ?? [])];
     for (const lib of libs) registerLibrary(env, lib);
     for (const [name, type] of Object.entries(options.variables)) env.registerVariable(name, type);
     this.#env = env;
@@ -83,7 +85,10 @@ export class CelEnvironment {
       return { ok: false, error: this.#typeError(checked.error, source) };
     }
     const staticCost = instrument(fn.ast, this.#meter);
-    return { ok: true, program: new Program(source, String(checked.type), fn, staticCost, this, new this.#View()) };
+    const program = new Program(source, String(checked.type), fn, staticCost, this, new this.#View());
+    // Compile-to-closures fast path (src/engines/cel/fast): falls back to the interpreter outside its subset.
+    if (!this.options.mutation && fastPathEnabled()) program.fast = FastProgram.compile(fn.ast, Object.keys(this.options.variables), staticCost);
+    return { ok: true, program };
   }
 
   #typeError(err: unknown, source: SourceText): CelError {
@@ -195,8 +200,10 @@ class Program implements CelProgram {
     this.expression = source.expression;
   }
 
+  fast: FastProgram | undefined = undefined;
+
   evaluate(activation: Record<string, unknown>, opts?: CelEvalOptions): CelResult {
-    return this.env.run(this, activation, opts);
+    return this.fast?.evaluate(activation, opts) ?? this.env.run(this, activation, opts);
   }
 }
 

@@ -13,6 +13,15 @@ export { CelEnvironment, MAX_EXPRESSION_LENGTH } from './environment.js';
 export { DEFAULT_COST_LIMIT } from './cost.js';
 export { ConversionCache, LazyMap, toCel, fromCel } from './values.js';
 export { CelEvaluationFailure } from './types.js';
+export {
+  CelLibraryError,
+  fail as celFail,
+  overloads as celOverloads,
+  type CelLibrary,
+  type CelLibraryContext,
+  type CelMacro,
+  type CelOverload,
+} from './library/library.js';
 export type {
   CelCompileResult,
   CelCostBudget,

@@ -1,3 +1,5 @@
+import type { CelLibrary, CelLibraryContext } from './library/library.js';
+
 /** Stable error codes of the CEL engine (also the Diagnostic codes policy engines report). */
 export type CelErrorCode =
   | 'cel_parse_error'
@@ -44,6 +46,11 @@ export interface CelEnvOptions {
    * objects) and `jsonpatch.escapeKey`. Off by default, as in the API server's validating environments.
    */
   mutation?: boolean;
+  /**
+   * More functions for this environment (e.g. Kyverno's resource/image/json libraries): each library declares
+   * signatures (checked at compile time) and implementations. Receives the metering context to charge costs.
+   */
+  libraries?: (ctx: CelLibraryContext) => CelLibrary[];
 }
 
 export interface CelEvalOptions {
