@@ -33,5 +33,6 @@ fi
 opa_line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' /tmp/rego-conformance.$$ 2>/dev/null | tail -1 || true)
 rm -f /tmp/rego-conformance.$$
 op=$(printf '%s' "$opa_line" | sed -E 's/^([0-9]+) passed.*/\1/'); of=$(printf '%s' "$opa_line" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/')
-echo "$(( ${op:-0} + ${gk_passed:-0} )) passed, $(( ${of:-0} + ${gk_failed:-0} )) failed"
+# the OPA failures are known gaps (docs/rego.md); the tier fails when the pass rate drops below the floor
+echo "$(( ${op:-0} + ${gk_passed:-0} )) passed, $(( ${of:-0} + ${gk_failed:-0} )) failed (pass-rate floor ${min}%: $([ "$status" = 0 ] && echo met || echo NOT met))"
 exit "$status"
