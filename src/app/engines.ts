@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Diagnostic } from '../core/diagnostic.js';
 import type { CompiledPolicy, PolicyEngineModule } from '../policy/engine.js';
 import * as pss from '../engines/pss/index.js';
-import { vapEngine } from '../engines/vap/index.js';
+import { GUARDRAIL_LIBRARY_NAME, guardrailPolicyFiles, vapEngine } from '../engines/vap/index.js';
 import { kyvernoEngine } from '../engines/kyverno/index.js';
 import { gatekeeperEngine } from '../engines/gatekeeper/index.js';
 
@@ -23,8 +23,9 @@ export function namespaceLabelPolicies(): CompiledPolicy[] {
   return [pss.createNamespaceLabelPolicy({ includePassing: true })];
 }
 
-/** Directory of a policy library shipped with Rampart, or undefined when this build lacks it. */
-export function libraryDir(name: string): string | undefined {
-  const dir = new URL(`../../policies/${name}/`, import.meta.url).pathname;
-  return existsSync(dir) ? dir : undefined;
+/** The policy files of a library shipped with Rampart (not its tests), or undefined when this build lacks it. */
+export function libraryFiles(name: string): string[] | undefined {
+  if (name !== GUARDRAIL_LIBRARY_NAME) return undefined;
+  const files = guardrailPolicyFiles();
+  return files.every((f) => existsSync(f)) ? files : undefined;
 }

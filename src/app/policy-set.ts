@@ -7,7 +7,7 @@ import { DEFAULT_LOAD_LIMITS, loadManifestText } from '../k8s/load.js';
 import type { KObject, LoadedObject } from '../k8s/object.js';
 import type { CompiledPolicy } from '../policy/engine.js';
 import { emptyPack, parsePack, type PackConfig, type PolicySetRef } from '../policy/pack.js';
-import { POLICY_ENGINES, builtinPssPolicies, namespaceLabelPolicies, libraryDir } from './engines.js';
+import { POLICY_ENGINES, builtinPssPolicies, namespaceLabelPolicies, libraryFiles } from './engines.js';
 
 /** What the user selected on the command line (the same flags for scan, serve and test). */
 export interface PolicySelection {
@@ -59,12 +59,12 @@ export async function loadPolicySet(sel: PolicySelection, opts: { now: Date }): 
       diagnostics.push(...r.diagnostics.map((d) => ({ ...d, span: d.span ?? packSpan(pack) })));
       add(r.policies, s.mode);
     } else {
-      const dir = 'library' in s ? libraryDir(s.library) : resolve(baseDir, s.path);
-      if (!dir) {
+      const paths = 'library' in s ? libraryFiles(s.library) : [resolve(baseDir, s.path)];
+      if (!paths) {
         diagnostics.push(diag('config_invalid_value', `policy library "${(s as { library: string }).library}" is not available in this build`, { span: packSpan(pack) }));
         continue;
       }
-      const r = compilePolicyDocuments([dir]);
+      const r = compilePolicyDocuments(paths);
       diagnostics.push(...r.diagnostics);
       inventoryObjects.push(...r.others);
       add(r.policies, s.mode);
@@ -80,7 +80,7 @@ export async function loadPolicySet(sel: PolicySelection, opts: { now: Date }): 
     }
   }
   const inventoryKinds = new Set<string>(['Namespace']);
-  for (const p of policies) for (const k of (p as { inventoryKinds?: readonly string[] }).inventoryKinds ?? []) inventoryKinds.add(k);
+  for (const p of policies) for (const k of p.inventoryKinds ?? []) inventoryKinds.add(k);
   return { policies, pack, diagnostics, inventoryKinds, inventoryObjects, setModes };
 }
 

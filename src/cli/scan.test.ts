@@ -122,3 +122,11 @@ test('stdin with `-` (e.g. helm template | rampart scan -), usage errors exit 2'
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /argument 'xml' is invalid/);
 });
+
+test('VAP params are taken from objects of the scanned input, wherever they are in the file order', async () => {
+  const r = await scan([data('vap-params/manifests'), '--policy', data('vap-params/policies'), '--format', 'json']);
+  const j = JSON.parse(r.report);
+  assert.equal(r.code, 1);
+  const f = j.findings.filter((x: { policyId: string }) => x.policyId === 'max-replicas');
+  assert.deepEqual(f.map((x: { message: string; object: { name: string } }) => [x.object.name, x.message]), [['big', 'replicas must be at most 5']]);
+});

@@ -68,6 +68,11 @@ export interface CompiledPolicy {
    */
   mayApply?(kind: string, apiGroup: string): boolean;
   /**
+   * Kinds this policy looks up in ctx.inventory (VAP paramKind, RBAC for `authorizer`, '*' for Gatekeeper's
+   * data.inventory). Scans index only these (and Namespaces) across files, so they must be declared.
+   */
+  readonly inventoryKinds?: readonly string[];
+  /**
    * Evaluates the policy on ctx.object. Contract: [] (or only `skip` results) means the policy did not apply;
    * an applicable policy that passed returns at least one `pass` result, so reports can count it.
    */

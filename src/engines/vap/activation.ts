@@ -24,6 +24,11 @@ export class RequestViews {
 
   constructor(private readonly authorizerFor?: (ctx: EvalContext) => unknown) {}
 
+  /** Whether evaluations build an `authorizer` (some document reads it). */
+  get usesAuthorizer(): boolean {
+    return this.authorizerFor !== undefined;
+  }
+
   of(ctx: EvalContext): RequestView {
     let v = this.#views.get(ctx);
     if (!v) {

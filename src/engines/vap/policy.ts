@@ -121,6 +121,7 @@ export function compilePolicyParts(doc: LoadedObject, env: CelEnvironment, diagn
 /** One ValidatingAdmissionPolicy with its bindings, evaluated the way the API server's dispatcher does. */
 export class VapCompiledPolicy implements CompiledPolicy {
   readonly meta: PolicyMeta;
+  readonly inventoryKinds: readonly string[];
   readonly #pathTemplate: string | undefined;
 
   constructor(
@@ -135,6 +136,10 @@ export class VapCompiledPolicy implements CompiledPolicy {
     if (typeof p === 'string' && p.trim() !== '') this.#pathTemplate = p.trim();
     const modes = bindings.map((b) => b.mode);
     this.meta.defaultMode = modes.includes('enforce') ? 'enforce' : modes.includes('warn') ? 'warn' : 'audit';
+    // Params come from objects of the input; the authorizer answers from its RBAC objects.
+    const kinds = parts.paramKind ? [parts.paramKind.kind] : [];
+    if (views.usesAuthorizer) kinds.push('Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding');
+    this.inventoryKinds = kinds;
   }
 
   mayApply(_kind: string, apiGroup: string): boolean {
