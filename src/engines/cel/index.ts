@@ -11,6 +11,7 @@ import type { CelCompileResult, CelEnvOptions } from './types.js';
 
 export { CelEnvironment, MAX_EXPRESSION_LENGTH } from './environment.js';
 export { DEFAULT_COST_LIMIT } from './cost.js';
+export { CEL_CODES } from './codes.js';
 export { ConversionCache, LazyMap, toCel, fromCel } from './values.js';
 export { CelEvaluationFailure } from './types.js';
 export {
