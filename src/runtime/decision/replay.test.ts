@@ -77,3 +77,30 @@ test('operations Rampart does not evaluate pass through, so replay keeps one rec
     ['Process', 'Allow', '', undefined],
   ]);
 });
+
+test('a recorded alert is re-decided: stale verdict fields go, every other recorded field (known or not) stays', () => {
+  const rec = {
+    ...W,
+    ClusterName: 'default',
+    Owner: { Ref: 'Deployment', Name: 'web', Namespace: 'shop' },
+    CustomField: 'kept',
+    Operation: 'File',
+    ProcessName: '/bin/cat',
+    Source: '/bin/cat /tmp/x',
+    Resource: '/tmp/x',
+    Data: 'flags=O_RDONLY',
+    PolicyName: 'old-policy',
+    Severity: '9',
+    Tags: 'OLD',
+    ATags: ['OLD'],
+    Message: 'old message',
+    Enforcer: 'AppArmor',
+    Type: 'MatchedPolicy',
+    Action: 'Block',
+  };
+  const [ev] = parseTelemetry(JSON.stringify({ Alert: rec }), 'a.json').events;
+  const out = replayRecord(ev, createDecisionEngine([]).decide(ev));
+  const expected: Record<string, unknown> = { ...rec, Type: 'ContainerLog', PolicyName: '', Action: 'Allow' };
+  for (const k of ['Severity', 'Tags', 'ATags', 'Message', 'Enforcer']) delete expected[k];
+  assert.deepEqual(out, expected);
+});

@@ -14,9 +14,13 @@ export function replayRecord(ev: RuntimeEvent, d: Decision): Record<string, unkn
     base.Evaluated = false;
     return base;
   }
+  // A recorded alert carries the verdict of the policies it was recorded under: those fields are re-decided, never
+  // left stale; every other field (known or not) is kept as recorded.
+  for (const k of DECISION_FIELDS) delete base[k];
   base.Type = d.type;
   base.PolicyName = d.policyName;
   base.Action = d.action;
+  if (d.enforcer && d.type.startsWith('Matched')) base.Enforcer = d.enforcer;
   if (d.policyName !== '' && d.policyName !== 'DefaultPosture') {
     if (d.severity) base.Severity = d.severity;
     if (d.tags && d.tags.length > 0) base.Tags = d.tags.join(',');
@@ -24,6 +28,8 @@ export function replayRecord(ev: RuntimeEvent, d: Decision): Record<string, unkn
   }
   return base;
 }
+
+const DECISION_FIELDS = ['Type', 'PolicyName', 'Action', 'Severity', 'Tags', 'ATags', 'Message', 'Enforcer'] as const;
 
 /** KubeArmor-named fields of an event from another feed. */
 export function kubeArmorShape(ev: RuntimeEvent): Record<string, unknown> {

@@ -57,3 +57,38 @@ test('kernel audit lines: AppArmor file/exec/network denials and SECCOMP records
   assert.equal(r.events[0].workload.namespace, 'shop');
   assert.deepEqual(r.diagnostics.map((d) => [d.code, d.span?.line]), [['telemetry_unknown_record', 6]]);
 });
+
+test('every KubeArmor shape in one file: karmor --json lines, pretty-printed documents, arrays of relay Alert/Log wrappers, container log captures, CRI lines; bad parts are diagnostics with their line', () => {
+  const r = parseTelemetry(read('kubearmor-mixed.txt'), 'mixed.txt');
+  assert.deepEqual(
+    r.events.map((e) => [e.operation, e.process]),
+    [
+      ['Process', '/usr/bin/apt-get'],
+      ['File', '/usr/bin/cat'],
+      ['Network', '/usr/bin/curl'],
+      ['Process', '/usr/bin/ls'],
+      ['Process', '/usr/bin/id'],
+      ['Process', '/usr/bin/sh'],
+      ['Process', '/usr/bin/wget'],
+      ['Process', '/usr/bin/tail'],
+    ],
+  );
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.code, d.span?.file, d.span?.line]),
+    [
+      ['telemetry_unknown_record', 'mixed.txt', 24],
+      ['telemetry_parse_error', 'mixed.txt', 29],
+      ['telemetry_unknown_record', 'mixed.txt', 30],
+    ],
+  );
+  // The Log wrapper's record without namespace/pod is a host event; unknown fields stay in the record.
+  assert.equal(r.events[3].workload.host, 'minikube');
+  assert.deepEqual((r.events[4].raw as { CustomField?: unknown }).CustomField, { team: 'blue' });
+});
+
+test('a bad element of an array does not lose the rest of the array', () => {
+  const rec = (p: string) => JSON.stringify({ NamespaceName: 'ns', PodName: 'p', Operation: 'Process', ProcessName: p, Resource: p, Result: 'Passed' });
+  const r = parseTelemetry(`[\n${rec('/a')},\n{"x": tru},\n${rec('/b')}\n]\n${rec('/c')}\n`, 'a.json');
+  assert.deepEqual(r.events.map((e) => e.process), ['/a', '/b', '/c']);
+  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.span?.line]), [['telemetry_parse_error', 3]]);
+});

@@ -23,22 +23,37 @@ export interface ParseLimits {
 
 /** One JSON record (any supported feed) as a RuntimeEvent, or undefined when unrecognised. */
 export function recordToEvent(o: Record<string, unknown>): RuntimeEvent | undefined {
-  // karmor / relay wrappers: {"Alert": {...}} or {"Log": {...}}
-  for (const k of ['Alert', 'Log', 'alert', 'log']) {
-    const inner = o[k];
+  if (isKubeArmorRecord(o)) return kubeArmorToEvent(o);
+  // Wrappers: relay / exporter {"Alert": {...}} or {"Log": {...}}, and container log capture of the relay's stdout
+  // ({"log": "<the JSON line>", "stream": "stdout", ...}: the record is a JSON string).
+  for (const k of WRAPPER_KEYS) {
+    let inner = o[k];
+    if (typeof inner === 'string' && inner.trimStart().startsWith('{')) {
+      try {
+        inner = JSON.parse(inner);
+      } catch {
+        continue;
+      }
+    }
     if (inner && typeof inner === 'object' && !Array.isArray(inner) && isKubeArmorRecord(inner as Record<string, unknown>)) {
       return kubeArmorToEvent(inner as Record<string, unknown>);
     }
   }
-  if (isKubeArmorRecord(o)) return kubeArmorToEvent(o);
   if (isFalcoRecord(o)) return falcoToEvent(o);
   if (isTetragonRecord(o)) return tetragonToEvent(o);
   return undefined;
 }
 
+const WRAPPER_KEYS = ['Alert', 'Log', 'alert', 'log', 'Message', 'message'];
+
+/** A CRI container log line ("2024-01-02T03:04:05.6Z stdout F {...}") carrying a JSON record. */
+const CRI_LINE = /^\d{4}-\d\d-\d\dT\S+ (?:stdout|stderr) [FP] (?=[{[])/;
+
 /**
- * Reads telemetry text in any supported shape: a JSON array, one JSON document, JSON lines, or kernel audit lines
- * (mixed lines are fine). Bad lines become diagnostics with file:line; the rest is read.
+ * Reads telemetry text in any supported shape, mixed freely in one file: JSON lines, JSON arrays (one record per
+ * element), JSON documents spread over several lines (pretty-printed `karmor logs --json`, concatenated documents),
+ * wrappers ({"Alert": …}, {"Log": …}, container-log captures), CRI log lines, and kernel audit lines. A bad line,
+ * document or array element becomes a diagnostic with file:line; reading goes on with the next one.
  */
 export function parseTelemetry(text: string, file: string, limits: ParseLimits = { maxEvents: 10_000_000 }): ParsedEvents {
   const events: RuntimeEvent[] = [];
@@ -54,50 +69,192 @@ export function parseTelemetry(text: string, file: string, limits: ParseLimits =
     else workloads.set(key, w);
     return ev;
   };
-  const add = (o: unknown, line: number): boolean => {
+  let full = false;
+  const add = (o: unknown, line: number): void => {
     if (events.length >= limits.maxEvents) {
       diagnostics.push(diag('telemetry_too_many_events', `${file}: more than ${limits.maxEvents} events; the rest was not read`, { span: { file, line, column: 1 } }));
-      return false;
+      full = true;
+      return;
     }
     const ev = o && typeof o === 'object' && !Array.isArray(o) ? recordToEvent(o as Record<string, unknown>) : undefined;
     if (ev) events.push(intern(ev));
     else diagnostics.push(diag('telemetry_unknown_record', `${file}:${line}: record is not a KubeArmor, Falco or Tetragon event; skipped`, { severity: 'warning', span: { file, line, column: 1 } }));
-    return true;
   };
-  const trimmed = text.trimStart();
-  if (trimmed.startsWith('[') || (trimmed.startsWith('{') && !/\}\s*\n\s*\{/.test(text))) {
-    let whole: unknown;
-    let ok = true;
-    try {
-      whole = JSON.parse(text);
-    } catch {
-      ok = false;
+  const parseError = (line: number, message: string): void => {
+    diagnostics.push(diag('telemetry_parse_error', `${file}:${line}: ${message}`, { span: { file, line, column: 1 } }));
+  };
+
+  const n = text.length;
+  let i = 0;
+  let line = 1;
+  while (i < n && !full) {
+    // Skip blank space, counting lines.
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      line++;
+      i++;
+      continue;
     }
-    if (ok) {
-      const list = Array.isArray(whole) ? whole : [whole];
-      for (const o of list) if (!add(o, 1)) break;
-      return { events, diagnostics };
+    if (c === 32 || c === 9 || c === 13 || c === 0xfeff) {
+      i++;
+      continue;
     }
-  }
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (line === '') continue;
-    if (line.startsWith('{')) {
+    let eol = text.indexOf('\n', i);
+    if (eol < 0) eol = n;
+    if (c === 123 /* { */) {
+      // Fast path: a whole JSON object on this line (JSON lines, the common case).
+      const last = lastNonSpace(text, i, eol);
+      if (text.charCodeAt(last) === 125 /* } */) {
+        let o: unknown;
+        let ok = true;
+        try {
+          o = JSON.parse(text.slice(i, last + 1));
+        } catch {
+          ok = false;
+        }
+        if (ok) {
+          add(o, line);
+          i = eol;
+          continue;
+        }
+      }
+      i = readDocument(i, eol);
+      continue;
+    }
+    if (c === 91 /* [ */) {
+      i = readArray(i, eol);
+      continue;
+    }
+    const raw = text.slice(i, eol).trim();
+    const cri = CRI_LINE.exec(raw);
+    if (cri) {
+      const json = raw.slice(cri[0].length);
       let o: unknown;
       try {
-        o = JSON.parse(line);
+        o = JSON.parse(json);
       } catch (e) {
-        diagnostics.push(diag('telemetry_parse_error', `${(e as Error).message}`, { span: { file, line: i + 1, column: 1 } }));
+        parseError(line, (e as Error).message);
+        i = eol;
         continue;
       }
-      if (!add(o, i + 1)) break;
-    } else if (isAuditLine(line)) {
-      const ev = auditLineToEvent(line);
+      if (Array.isArray(o)) for (const x of o) add(x, line);
+      else add(o, line);
+    } else if (isAuditLine(raw)) {
+      const ev = auditLineToEvent(raw);
       if (ev) events.push(intern(ev));
     } else {
-      diagnostics.push(diag('telemetry_unknown_record', `${file}:${i + 1}: line is neither JSON nor a kernel audit record; skipped`, { severity: 'warning', span: { file, line: i + 1, column: 1 } }));
+      diagnostics.push(diag('telemetry_unknown_record', `${file}:${line}: line is neither JSON nor a kernel audit record; skipped`, { severity: 'warning', span: { file, line, column: 1 } }));
     }
+    i = eol;
   }
   return { events, diagnostics };
+
+  /** A JSON object starting at `start` that spans lines; on failure, reports it and resumes on the next line. */
+  function readDocument(start: number, eol: number): number {
+    const end = scanValue(text, start);
+    if (end > 0) {
+      try {
+        const o = JSON.parse(text.slice(start, end));
+        add(o, line);
+        line += countNewlines(text, start, end);
+        return end;
+      } catch (e) {
+        parseError(line, (e as Error).message);
+        return eol;
+      }
+    }
+    parseError(line, 'unterminated or malformed JSON');
+    return eol;
+  }
+
+  /** A JSON array: each element is read (and reported) on its own, with its own line. */
+  function readArray(start: number, eol: number): number {
+    const end = scanValue(text, start);
+    if (end < 0) {
+      parseError(line, 'unterminated or malformed JSON array');
+      return eol;
+    }
+    let j = start + 1;
+    while (j < end - 1 && !full) {
+      const ch = text.charCodeAt(j);
+      if (ch === 10) {
+        line++;
+        j++;
+        continue;
+      }
+      if (ch === 32 || ch === 9 || ch === 13 || ch === 44 /* , */) {
+        j++;
+        continue;
+      }
+      const elEnd = ch === 123 || ch === 91 ? scanValue(text, j) : scanScalar(text, j, end - 1);
+      if (elEnd < 0 || elEnd > end - 1) {
+        parseError(line, 'malformed JSON array element');
+        break;
+      }
+      const chunk = text.slice(j, elEnd);
+      let o: unknown;
+      let ok = true;
+      try {
+        o = JSON.parse(chunk);
+      } catch (e) {
+        ok = false;
+        parseError(line, (e as Error).message);
+      }
+      if (ok) {
+        if (Array.isArray(o)) for (const x of o) add(x, line);
+        else add(o, line);
+      }
+      line += countNewlines(text, j, elEnd);
+      j = elEnd;
+    }
+    line += countNewlines(text, j, end);
+    return end;
+  }
+}
+
+function lastNonSpace(s: string, from: number, to: number): number {
+  let k = to - 1;
+  while (k > from && (s.charCodeAt(k) === 32 || s.charCodeAt(k) === 13 || s.charCodeAt(k) === 9)) k--;
+  return k;
+}
+
+function countNewlines(s: string, from: number, to: number): number {
+  let k = 0;
+  for (let j = s.indexOf('\n', from); j >= 0 && j < to; j = s.indexOf('\n', j + 1)) k++;
+  return k;
+}
+
+/** End (exclusive) of the bracketed JSON value starting at `start` ('{' or '['), or -1 when it never closes. */
+function scanValue(s: string, start: number): number {
+  let depth = 0;
+  for (let j = start; j < s.length; j++) {
+    const ch = s.charCodeAt(j);
+    if (ch === 34 /* " */) {
+      for (j++; j < s.length; j++) {
+        const q = s.charCodeAt(j);
+        if (q === 92 /* \\ */) j++;
+        else if (q === 34) break;
+      }
+    } else if (ch === 123 || ch === 91) depth++;
+    else if (ch === 125 || ch === 93) {
+      depth--;
+      if (depth === 0) return j + 1;
+    }
+  }
+  return -1;
+}
+
+/** End of a scalar array element (string, number, literal) starting at `start`. */
+function scanScalar(s: string, start: number, limit: number): number {
+  if (s.charCodeAt(start) === 34) {
+    for (let j = start + 1; j < limit; j++) {
+      const q = s.charCodeAt(j);
+      if (q === 92) j++;
+      else if (q === 34) return j + 1;
+    }
+    return -1;
+  }
+  let j = start;
+  while (j < limit && !/[,\s\]]/.test(s[j])) j++;
+  return j;
 }
