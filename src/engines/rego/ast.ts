@@ -54,6 +54,8 @@ export interface Rule {
   loc: Loc;
   /** The body was written (false for `p := 1` style constant rules). */
   hasBody: boolean;
+  /** `# METADATA` annotations written above the rule. */
+  annotations?: Record<string, unknown>;
 }
 
 export interface Import {
@@ -69,4 +71,6 @@ export interface Module {
   imports: Import[];
   rules: Rule[];
   version: 'v0' | 'v1';
+  /** `# METADATA` annotations written above the package clause. */
+  annotations?: Record<string, unknown>;
 }

@@ -9,7 +9,7 @@ import { BuiltinError, HaltError, typeMatches, type BuiltinDecl, type BuiltinReg
 import { RegoError } from './errors.js';
 import { Resolver, Scope, type SlotTable } from './resolve.js';
 import { newFrame, tick, UNDEF, type BodyFn, type Ctx, type Frame, type K, type Mock } from './runtime.js';
-import { compare, equal, RObject, RSet, typeName, type Value } from './value.js';
+import { compare, equal, fromJS, RObject, RSet, typeName, type Value } from './value.js';
 
 export interface TC {
   get?: (fr: Frame) => Value | undefined;
@@ -648,6 +648,7 @@ interface Body {
 export class Gen implements CallArity {
   constructor(readonly program: Program) {}
   private mod?: Module;
+  private rule?: Rule;
 
   arity(op: string): number | undefined {
     const fp = funcPath(op, this.mod, this.program);
@@ -685,6 +686,7 @@ export class Gen implements CallArity {
 
   compileRule(node: DocNode, rule: Rule, mod: Module): void {
     this.mod = mod;
+    this.rule = rule;
     const head = rule.head;
     if (rule.isDefault) {
       const clause = this.clause(rule, mod, [], head.value, undefined, undefined, head.args);
@@ -779,6 +781,7 @@ export class Gen implements CallArity {
   /** Compiles a query body (no package). Returns the runner and the user-visible variables. */
   compileQuery(body: Literal[], loc: Loc): { nslots: number; fn: BodyFn; vars: Map<string, number> } {
     this.mod = undefined;
+    this.rule = undefined;
     const table: SlotTable = { names: [] };
     const scope = new Scope(table);
     const rbody = this.resolver(undefined).body(body, scope);
@@ -1414,6 +1417,10 @@ export class Gen implements CallArity {
   }
 
   private call(t: Extract<Term, { t: 'call' }>, bound: ReadonlySet<number>, b: Body): TC {
+    if (t.op === 'rego.metadata.rule' || t.op === 'rego.metadata.chain') {
+      const v = t.op === 'rego.metadata.rule' ? this.metadataRule() : this.metadataChain();
+      return { get: () => v, each: (_fr, cb) => cb(v) };
+    }
     const zero = t.args.length === 0 ? this.zeroArgRule(t.op) : undefined;
     if (zero) return refTC((fr) => nodeValue(fr.ctx, zero), { steps: [], ground: [] });
     const args = t.args.map((a) => this.term(a, bound, b));
@@ -1476,6 +1483,31 @@ export class Gen implements CallArity {
           return v === undefined ? false : cb(v);
         }),
     };
+  }
+
+  /** rego.metadata.rule(): the rule-scope annotations of the rule being compiled ({} when none). */
+  private metadataRule(): Value {
+    const ann = this.rule?.annotations;
+    return ann && ann.scope === 'rule' ? fromJS(ann) : new RObject();
+  }
+
+  /** rego.metadata.chain(): the rule, document and package annotations that apply, innermost first. */
+  private metadataChain(): Value {
+    const rule = this.rule;
+    const mod = this.mod;
+    if (!rule || !mod) return [];
+    const path = [...mod.pkg, ...splitHeadRef(rule.head.ref).prefix];
+    const entry = (p: string[], ann?: Record<string, unknown>): Value => fromJS(ann ? { path: p, annotations: ann } : { path: p });
+    const out: Value[] = [entry(path, rule.annotations?.scope === 'rule' ? rule.annotations : undefined)];
+    const node = nodeAt(this.program, path);
+    for (const r of node?.rules ?? []) if (r.rule.annotations?.scope === 'document') out.push(entry(path, r.rule.annotations));
+    for (const m of this.program.modules) {
+      if (m.annotations && m.pkg.join('.') === mod.pkg.join('.')) {
+        out.push(entry(mod.pkg, m.annotations));
+        break;
+      }
+    }
+    return out;
   }
 
   /** `f()` naming a rule without operands (OPA's `f() = x`): a ref to that rule. */

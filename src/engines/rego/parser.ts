@@ -4,6 +4,7 @@
  * postfix `[`/`.`/`(` and infix operators only continue an expression on the same line (or inside brackets).
  */
 import type { Import, Literal, Loc, Module, Rule, RuleHead, Term, With } from './ast.js';
+import { parse as parseYaml } from 'yaml';
 import { parseNumber } from './value.js';
 
 export class RegoParseError extends Error {
@@ -31,7 +32,12 @@ const PUNCT3 = new Set<string>();
 const PUNCT2 = new Set([':=', '==', '!=', '<=', '>=']);
 const PUNCT1 = new Set(['{', '}', '[', ']', '(', ')', '.', ',', ';', ':', '=', '<', '>', '+', '-', '*', '/', '%', '|', '&']);
 
-function lex(src: string, file: string): Tok[] {
+interface Comment {
+  line: number;
+  text: string;
+}
+
+function lex(src: string, file: string, comments: Comment[] = []): Tok[] {
   const toks: Tok[] = [];
   let i = 0;
   let line = 1;
@@ -55,7 +61,9 @@ function lex(src: string, file: string): Tok[] {
       continue;
     }
     if (c === '#') {
+      const start = i;
       while (i < n && src[i] !== '\n') i++;
+      comments.push({ line, text: src.slice(start + 1, i) });
       continue;
     }
     const col = i - lineStart + 1;
@@ -155,13 +163,48 @@ class Parser {
   /** >0 while inside ( or [ where newlines do not end an expression */
   private nest = 0;
   private futureKeywords: boolean;
+  private readonly comments: Comment[] = [];
   constructor(
     src: string,
     private readonly file: string,
     private version: 'v0' | 'v1',
   ) {
-    this.toks = lex(src, file);
+    this.toks = lex(src, file, this.comments);
     this.futureKeywords = version === 'v1';
+  }
+
+  /** The `# METADATA` block ending on the line above `line`, parsed as YAML. */
+  private annotationsAbove(line: number, scope: string): Record<string, unknown> | undefined {
+    const byLine = new Map(this.comments.map((c) => [c.line, c.text]));
+    if (!byLine.has(line - 1)) return undefined;
+    let start = line - 1;
+    while (byLine.has(start - 1)) start--;
+    const lines: string[] = [];
+    let found = false;
+    for (let l = start; l < line; l++) {
+      const text = byLine.get(l) as string;
+      if (!found) {
+        if (text.trim() === 'METADATA') found = true;
+        continue;
+      }
+      lines.push(text.startsWith(' ') ? text.slice(1) : text);
+    }
+    if (!found) return undefined;
+    let doc: unknown;
+    try {
+      doc = parseYaml(lines.join('\n'));
+    } catch (e) {
+      throw new RegoParseError(`invalid METADATA: ${(e as Error).message}`, { file: this.file, line: start, column: 1 });
+    }
+    const ann: Record<string, unknown> = { scope, ...((doc as Record<string, unknown>) ?? {}) };
+    if (Array.isArray(ann.authors)) {
+      ann.authors = ann.authors.map((a: unknown) => {
+        if (typeof a !== 'string') return a;
+        const m = /^(.*?)\s*<([^>]+)>$/.exec(a);
+        return m ? (m[1] ? { name: m[1], email: m[2] } : { email: m[2] }) : { name: a };
+      });
+    }
+    return ann;
   }
 
   private get tok(): Tok {
@@ -212,6 +255,7 @@ class Parser {
   module(): Module {
     if (!this.isKw('package')) this.fail('package expected');
     const pkgLoc = this.loc();
+    const pkgAnnotations = this.annotationsAbove(this.tok.line, 'package');
     this.i++;
     const pkgRef = this.term();
     const pkg = refToPath(pkgRef);
@@ -245,11 +289,12 @@ class Parser {
       if (this.isKw('package')) this.fail('unexpected package keyword');
       rules.push(...this.rule());
     }
-    return { file: this.file, pkg: pkg as string[], pkgLoc, imports, rules, version: this.version };
+    return { file: this.file, pkg: pkg as string[], pkgLoc, imports, rules, version: this.version, annotations: pkgAnnotations };
   }
 
   private rule(): Rule[] {
     const loc = this.loc();
+    const annotations = this.comments.length ? this.annotationsAbove(this.tok.line, 'rule') : undefined;
     let isDefault = false;
     if (this.isKw('default') && this.peek().kind === 'ident') {
       isDefault = true;
@@ -320,7 +365,7 @@ class Parser {
       if (value === undefined) this.fail('default rule must have a value', this.toks[this.i - 1]);
     }
     const head: RuleHead = { ref, args, key, value, assign, kind };
-    const rule: Rule = { head, body: [], elses: [], isDefault, loc, hasBody: false };
+    const rule: Rule = { head, body: [], elses: [], isDefault, loc, hasBody: false, annotations };
     const out: Rule[] = [rule];
     if (isDefault) return out;
     const hasIf = this.futureKeywords && this.isKw('if');

@@ -263,6 +263,9 @@ export function registerCore(r: BuiltinRegistry): void {
     return true;
   });
   r.register('trace', () => true);
+  // evaluated by the compiler from the rule's annotations; registered so the declarations stay callable
+  r.register('rego.metadata.rule', () => undefined);
+  r.register('rego.metadata.chain', () => undefined);
   r.register('opa.runtime', () => {
     const o = new RObject();
     o.setStr('env', new RObject());

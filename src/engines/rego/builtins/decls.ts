@@ -166,6 +166,8 @@ graph.reachable(object,array|set):set
 graph.reachable_paths(object,array|set):set
 providers.aws.sign_req(object,object,number):object
 io.jwt.decode(string):array
+rego.metadata.rule():any
+rego.metadata.chain():array
 graphql.parse_query(string):object
 graphql.parse_schema(string|object):object
 graphql.schema_is_valid(string|object):boolean
