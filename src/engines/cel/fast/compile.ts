@@ -1,7 +1,8 @@
 import { Optional } from '@marcbachmann/cel-js';
 import { isAst, nodeCount, type AstLike } from '../ast.js';
 import type { CostMeter } from '../cost.js';
-import { RE2_MATCHES, re2ToRegExp } from '../library/regex.js';
+import { re2ToRegExp } from '../library/regex.js';
+import { REPLACED_METHODS } from '../library/replaced.js';
 
 /**
  * Compile-to-closures fast path for a subset of CEL. Each checked AST (from @marcbachmann/cel-js) is turned once
@@ -49,6 +50,14 @@ const STRING_COST_FACTOR = 0.1;
 const MAX_INT = 9223372036854775807n;
 const MIN_INT = -9223372036854775808n;
 const MAX_CACHED_PATTERNS = 100;
+/** Internal names the environment gives cel-go-compatible `matches`, `lowerAscii`, `upperAscii`, `trim`. */
+const RE2_MATCHES = REPLACED_METHODS.get('matches') ?? 'matches';
+const LOWER_ASCII = REPLACED_METHODS.get('lowerAscii') ?? 'lowerAscii';
+const UPPER_ASCII = REPLACED_METHODS.get('upperAscii') ?? 'upperAscii';
+const TRIM = REPLACED_METHODS.get('trim') ?? 'trim';
+/** Go's unicode.IsSpace, as library/replaced.ts trims (cel-go's trim). */
+const GO_SPACE = '[\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+const TRIM_RE = new RegExp(`^${GO_SPACE}+|${GO_SPACE}+$`, 'g');
 
 /** Compiles a checked AST, or returns the reason it is outside the subset. */
 export function compileFast(ast: unknown, variables: readonly string[]): CompiledFast | { unsupported: string } {
@@ -438,23 +447,23 @@ class Compiler {
         return (s) => str(recv(s)).includes(str(a[0](s)));
       case `${RE2_MATCHES}/1`:
         return this.#matches(recv, args[0], a[0]);
-      case 'lowerAscii/0':
+      case `${LOWER_ASCII}/0`:
         return (s) => {
-          const r = str(recv(s)).toLowerCase();
-          sizeCharge(s, r);
-          return r;
+          const x = str(recv(s));
+          s.meter.charge(Math.ceil(x.length * STRING_COST_FACTOR));
+          return x.replace(/[A-Z]+/g, (m) => m.toLowerCase());
         };
-      case 'upperAscii/0':
+      case `${UPPER_ASCII}/0`:
         return (s) => {
-          const r = str(recv(s)).toUpperCase();
-          sizeCharge(s, r);
-          return r;
+          const x = str(recv(s));
+          s.meter.charge(Math.ceil(x.length * STRING_COST_FACTOR));
+          return x.replace(/[a-z]+/g, (m) => m.toUpperCase());
         };
-      case 'trim/0':
+      case `${TRIM}/0`:
         return (s) => {
-          const r = str(recv(s)).trim();
-          sizeCharge(s, r);
-          return r;
+          const x = str(recv(s));
+          s.meter.charge(Math.ceil(x.length * STRING_COST_FACTOR));
+          return x.replace(TRIM_RE, '');
         };
       case 'split/1':
         return (s) => {
