@@ -3,7 +3,7 @@ import { CelCostLimitError, CelDeadlineError, CostMeter, DEFAULT_COST_LIMIT } fr
 import { children, isAst, nodeCount, type AstLike } from './ast.js';
 import { kubernetesLibraries } from './library/index.js';
 import { rewriteObjectConstruction } from './object-construction.js';
-import { RE2_MATCHES } from './library/regex.js';
+import { REPLACED_METHODS } from './library/replaced.js';
 import type { CelLibrary } from './library/library.js';
 import { CelLibraryError } from './library/library.js';
 import {
@@ -79,7 +79,7 @@ export class CelEnvironment {
     } catch (err) {
       return { ok: false, error: toCelError(err, source, 'cel_parse_error') };
     }
-    renameMatches(fn.ast);
+    renameReplacedMethods(fn.ast);
     const checked = fn.check();
     if (!checked.valid) {
       return { ok: false, error: this.#typeError(checked.error, source) };
@@ -93,7 +93,9 @@ export class CelEnvironment {
 
   #typeError(err: unknown, source: SourceText): CelError {
     const e0 = toCelError(err, source, 'cel_type_error');
-    const e = { ...e0, message: e0.message.split(RE2_MATCHES).join('matches') };
+    let message = e0.message;
+    for (const [name, internal] of REPLACED_METHODS) message = message.split(internal).join(name);
+    const e = { ...e0, message };
     const code = (err as { code?: string }).code;
     if (code === 'no_matching_overload') {
       const m = /overload for '(?:.*?\.)?([A-Za-z_][A-Za-z0-9_]*)\(/.exec(e.message);
@@ -252,11 +254,17 @@ function withPosition(error: CelError, src: SourceText, range: { start: number }
   return { ...error, line, column: start - lineStart + 1 };
 }
 
-/** Points every `x.matches(re)` call at the RE2-translating implementation (see library/regex.ts). */
-function renameMatches(root: unknown): void {
+/**
+ * Points base-library methods whose semantics differ from cel-go (`matches`, `lowerAscii`, `upperAscii`, `trim`)
+ * at Rampart's implementations (see library/replaced.ts): the base library's overloads cannot be replaced.
+ */
+function renameReplacedMethods(root: unknown): void {
   const walk = (node: AstLike): void => {
     const args = node.args as unknown[];
-    if (node.op === 'rcall' && Array.isArray(args) && args[0] === 'matches') args[0] = RE2_MATCHES;
+    if (node.op === 'rcall' && Array.isArray(args) && typeof args[0] === 'string') {
+      const internal = REPLACED_METHODS.get(args[0]);
+      if (internal) args[0] = internal;
+    }
     for (const c of children(node)) walk(c);
   };
   if (isAst(root)) walk(root);
@@ -288,7 +296,7 @@ function instrument(root: unknown, meter: CostMeter): number {
 }
 
 /** Base-library operations whose work grows with their result: charged by result size after they run. */
-const SIZE_CHARGED: ReadonlySet<string> = new Set(['join', 'split', 'lowerAscii', 'upperAscii', 'trim', 'substring']);
+const SIZE_CHARGED: ReadonlySet<string> = new Set(['join', 'split', 'substring']);
 const NEVER_GROWS: ReadonlySet<string> = new Set([
   'int',
   'uint',

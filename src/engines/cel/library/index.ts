@@ -8,6 +8,7 @@ import { listsLibrary } from './lists.js';
 import { namedFormatLibrary } from './named-format.js';
 import { quantityLibrary } from './quantity.js';
 import { regexLibrary } from './regex.js';
+import { replacedStringsLibrary } from './replaced.js';
 import { semverLibrary } from './semver.js';
 import { setsLibrary } from './sets.js';
 import { stdlibGapsLibrary } from './stdlib-gaps.js';
@@ -20,6 +21,7 @@ export function kubernetesLibraries(ctx: CelLibraryContext, opts: { mutation?: b
     stdlibGapsLibrary(),
     listsLibrary(ctx),
     regexLibrary(ctx),
+    replacedStringsLibrary(ctx),
     stringsLibrary(ctx),
     setsLibrary(ctx),
     comprehensionsLibrary(ctx),

@@ -1,12 +1,9 @@
 import { fail, overloads, type CelLibrary, type CelLibraryContext } from './library.js';
-
 const MAX_CACHED_PATTERNS = 1000;
 
-/**
- * `matches` calls are renamed to this function after parsing (the base library's `matches` uses JS regex
- * syntax, which cannot be replaced in place): RE2 translation, a compiled-pattern cache and size costs.
- */
-export const RE2_MATCHES = 'matchesRE2';
+import { RE2_MATCHES } from './replaced.js';
+
+export { RE2_MATCHES };
 
 /**
  * Translates an RE2 pattern (the syntax Kubernetes' CEL uses) to a JS RegExp: leading flag groups `(?i)`,
