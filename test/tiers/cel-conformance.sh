@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-MIN_RATE="${CEL_CONFORMANCE_MIN_RATE:-0.87}"
+MIN_RATE="${CEL_CONFORMANCE_MIN_RATE:-0.875}"
 
 if [ ! -d node_modules/@bufbuild/cel-spec ] || [ ! -d node_modules/@marcbachmann/cel-js ]; then
   npm ci --no-audit --no-fund
