@@ -9,6 +9,7 @@ import { registerJwt } from './jwt.js';
 import { registerNetCrypto } from './netcrypto.js';
 import { registerStrings } from './strings.js';
 import { BuiltinRegistry } from './types.js';
+import { registerX509 } from './x509.js';
 
 export function defaultBuiltins(): BuiltinRegistry {
   const r = new BuiltinRegistry();
@@ -21,6 +22,7 @@ export function defaultBuiltins(): BuiltinRegistry {
   registerJsonSchema(r);
   registerAws(r);
   registerGraphql(r);
+  registerX509(r);
   // declarations without an implementation are not callable: drop them so the compiler reports them as unknown
   for (const name of [...r.decls.keys()]) if (!r.impls.has(name) && !r.relations.has(name)) r.decls.delete(name);
   return r;
