@@ -31,7 +31,7 @@ export function policyApplies(p: KubeArmorPolicyModel, w: RuntimeWorkload, nodeL
   if (p.kind === 'KubeArmorPolicy' && (w.namespace ?? '') !== p.namespace) return false;
   for (const [k, v] of Object.entries(p.matchLabels)) {
     if (k === CONTAINER_NAME_LABEL) {
-      if (!containerNames(v).includes(w.container ?? '')) return false;
+      if (!containerSelected(v, w)) return false;
     } else if (w.labels[k] !== v) return false;
   }
   for (const e of p.matchExpressions) {
@@ -48,8 +48,14 @@ function labelPresent(kv: string, w: RuntimeWorkload): boolean {
   if (i < 0) return Object.prototype.hasOwnProperty.call(w.labels, kv);
   const k = kv.slice(0, i);
   const v = kv.slice(i + 1);
-  if (k === CONTAINER_NAME_LABEL) return containerNames(v).includes(w.container ?? '');
+  if (k === CONTAINER_NAME_LABEL) return containerSelected(v, w);
   return w.labels[k] === v;
+}
+
+/** An empty list ("" or "[]") selects every container of the pod, as KubeArmor does (tests/k8s_env/multicontainer). */
+function containerSelected(v: string, w: RuntimeWorkload): boolean {
+  const names = containerNames(v);
+  return names.length === 0 || names.includes(w.container ?? '');
 }
 
 function containerNames(v: string): string[] {
