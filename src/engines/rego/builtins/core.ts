@@ -393,6 +393,10 @@ function parsePaths(paths: Value): Value[][] {
   return out;
 }
 
+function toJSONKey(v: Value): string {
+  return JSON.stringify(v);
+}
+
 function jsonFilter(o: Value, paths: Value): Value {
   const ps = parsePaths(paths);
   const build = (v: Value, ps: Value[][]): Value | undefined => {
@@ -478,12 +482,18 @@ function jsonRemove(o: Value, paths: Value): Value {
   return rm(o, ps) ?? new RObject();
 }
 
+/** An array index in a JSON pointer: a decimal integer without sign, exponent or leading zeros. */
+function arrIdx(k: Value): number {
+  if (typeof k === 'number') return Number.isInteger(k) ? k : NaN;
+  return typeof k === 'string' && /^(0|[1-9][0-9]*)$/.test(k) ? Number(k) : NaN;
+}
+
 function jsonPatch(doc: Value, ops: Value[]): Value | undefined {
   let cur: Value = doc;
   const parse = (p: Value): Value[] | undefined => {
     if (Array.isArray(p)) return p;
     if (typeof p !== 'string') return undefined;
-    if (p === '' || p === '/') return [];
+    if (p === '') return [];
     return (p.startsWith('/') ? p.slice(1) : p)
       .split('/')
       .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
@@ -493,8 +503,8 @@ function jsonPatch(doc: Value, ops: Value[]): Value | undefined {
     for (const s of path) {
       if (c instanceof RObject) c = c.get(s);
       else if (Array.isArray(c)) {
-        const i = Number(s);
-        c = Number.isInteger(i) && String(i) === String(s) ? c[i] : undefined;
+        const i = arrIdx(s);
+        c = Number.isInteger(i) ? c[i] : undefined;
       } else if (c instanceof RSet) c = c.has(s) ? s : undefined;
       else return undefined;
       if (c === undefined) return undefined;
@@ -522,13 +532,13 @@ function jsonPatch(doc: Value, ops: Value[]): Value | undefined {
       const a = v.slice();
       if (rest.length === 0) {
         if (k === '-' && mode === 'add') return [...a, val];
-        const i = Number(k);
+        const i = arrIdx(k);
         if (!Number.isInteger(i) || i < 0 || i > a.length || (mode === 'replace' && i >= a.length)) return undefined;
         if (mode === 'add') a.splice(i, 0, val);
         else a[i] = val;
         return a;
       }
-      const i = Number(k);
+      const i = arrIdx(k);
       if (!Number.isInteger(i) || i < 0 || i >= a.length) return undefined;
       const c = set(a[i] as Value, rest, val, mode);
       if (c === undefined) return undefined;
@@ -537,6 +547,8 @@ function jsonPatch(doc: Value, ops: Value[]): Value | undefined {
     }
     if (v instanceof RSet) {
       if (rest.length === 0 && mode === 'add') {
+        // a set member is addressed by itself
+        if (!equal(k, val) && !(typeof val !== 'string' && k === toJSONKey(val))) return undefined;
         const s = new RSet(v.sorted());
         s.add(val);
         return s;
@@ -561,7 +573,7 @@ function jsonPatch(doc: Value, ops: Value[]): Value | undefined {
       return o;
     }
     if (Array.isArray(v)) {
-      const i = Number(k);
+      const i = arrIdx(k);
       if (!Number.isInteger(i) || i < 0 || i >= v.length) return undefined;
       const a = v.slice();
       if (rest.length === 0) {
