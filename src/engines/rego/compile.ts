@@ -1281,6 +1281,8 @@ export class Gen implements CallArity {
       while (i < segs.length) {
         const s = segs[i] as Term;
         const key = s.t === 'scalar' && (typeof s.v === 'string' || typeof s.v === 'number') ? String(s.v) : undefined;
+        // a node with rules of its own (e.g. p[q].r) may also define what lies below it: read its whole document
+        if (node.rules.length > 0) break;
         if (key !== undefined && node.children.has(key)) {
           node = node.children.get(key) as DocNode;
           i++;
