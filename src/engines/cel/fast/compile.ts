@@ -102,14 +102,30 @@ function select(v: unknown, key: string): unknown {
   return fallback('select on a non-map');
 }
 
-function optSelect(v: unknown, key: string): Optional {
+/** An empty optional inside a `.?` chain: chains only build an Optional where one escapes. */
+const NONE: unique symbol = Symbol('optional.none');
+type Opt = unknown;
+
+function optSelect(v: unknown, key: string): Opt {
+  if (v === NONE) return NONE;
   if (v instanceof Optional) {
-    if (!v.hasValue()) return v;
+    if (!v.hasValue()) return NONE;
     v = v.value();
   }
-  if (isRecord(v)) return Object.hasOwn(v, key) ? Optional.of(cv(v[key])) : Optional.none();
-  if (isMap(v)) return v.has(key) ? Optional.of(cv(v.get(key))) : Optional.none();
+  if (isRecord(v)) return Object.hasOwn(v, key) ? cv(v[key]) : NONE;
+  if (isMap(v)) return v.has(key) ? cv(v.get(key)) : NONE;
   return fallback('optional select on a non-map');
+}
+
+/** A `.?` chain's result (value or NONE) as the Optional the runtime would hold. */
+function toOptional(v: unknown): Optional {
+  return v === NONE ? Optional.none() : Optional.of(v);
+}
+
+/** An Optional value's content, or NONE (receivers of orValue/hasValue that are not `.?` chains). */
+function unboxOptional(v: unknown): unknown {
+  if (v instanceof Optional) return v.hasValue() ? v.value() : NONE;
+  return fallback('not an optional');
 }
 
 function str(v: unknown): string {
@@ -199,9 +215,8 @@ class Compiler {
         return (s) => select(recv(s), key);
       }
       case '.?': {
-        const recv = this.compile(args[0], scope);
-        const key = args[1] as string;
-        return (s) => optSelect(recv(s), key);
+        const chain = this.#optChain(node, scope);
+        return (s) => toOptional(chain(s));
       }
       case '[]':
         return this.#index(this.compile(args[0], scope), this.compile(args[1], scope));
@@ -281,6 +296,20 @@ class Compiler {
       const v = s.act[name];
       return v === undefined ? fallback('unbound variable') : cv(v);
     };
+  }
+
+  /** `a.?b.?c` evaluated to the selected value or NONE, without allocating an Optional per step. */
+  #optChain(node: AstLike, scope: Scope): FastFn {
+    const [recvNode, key] = node.args as [unknown, string];
+    const recv = isAst(recvNode) && recvNode.op === '.?' ? this.#optChain(recvNode, scope) : this.compile(recvNode, scope);
+    return (s) => optSelect(recv(s), key);
+  }
+
+  /** An optional receiver evaluated to its value or NONE: `.?` chains stay unboxed, other Optionals are opened. */
+  #optional(node: unknown, scope: Scope): FastFn {
+    if (isAst(node) && node.op === '.?') return this.#optChain(node, scope);
+    const f = this.compile(node, scope);
+    return (s) => unboxOptional(f(s));
   }
 
   #index(recv: FastFn, index: FastFn): FastFn {
@@ -416,27 +445,26 @@ class Compiler {
     const alt = node.meta.alternate as (AstLike & { args: any }) | undefined;
     if (alt) return this.#comprehension(name, recvNode, args, alt, scope);
     const macro = node.meta.macro;
-    const recv = this.compile(recvNode, scope);
     if (macro) {
       // The optional library's receiver macros (cel-js): orValue(x) evaluates x only when the optional is empty.
       if (name === 'orValue' && args.length === 1 && 'onHasValue' in macro) {
+        const opt = this.#optional(recvNode, scope);
         const dflt = this.compile(args[0], scope);
         return (s) => {
-          const o = recv(s);
-          if (!(o instanceof Optional)) return fallback('orValue on a non-optional');
-          return o.hasValue() ? o.value() : dflt(s);
+          const o = opt(s);
+          return o === NONE ? dflt(s) : o;
         };
       }
       return unsupported(`macro ${name}`);
     }
+    if (name === 'hasValue' && args.length === 0) {
+      const opt = this.#optional(recvNode, scope);
+      return (s) => opt(s) !== NONE;
+    }
+    const recv = this.compile(recvNode, scope);
     const a = args.map((x) => this.compile(x, scope));
     const sig = `${name}/${a.length}`;
     switch (sig) {
-      case 'hasValue/0':
-        return (s) => {
-          const o = recv(s);
-          return o instanceof Optional ? o.hasValue() : fallback('hasValue on a non-optional');
-        };
       case 'size/0':
         return (s) => size(recv(s));
       case 'startsWith/1':
@@ -464,6 +492,22 @@ class Compiler {
           const x = str(recv(s));
           s.meter.charge(Math.ceil(x.length * STRING_COST_FACTOR));
           return x.replace(TRIM_RE, '');
+        };
+      // UTF-16 offsets, as the interpreter's base library (cel-js) computes them.
+      case 'indexOf/1':
+        return (s) => BigInt(str(recv(s)).indexOf(str(a[0](s))));
+      case 'lastIndexOf/1':
+        return (s) => BigInt(str(recv(s)).lastIndexOf(str(a[0](s))));
+      case 'substring/1':
+      case 'substring/2':
+        return (s) => {
+          const x = str(recv(s));
+          const start = Number(int(a[0](s)));
+          const end = a.length === 2 ? Number(int(a[1](s))) : x.length;
+          if (start < 0 || start > x.length || end < start || end > x.length) return fallback('substring range');
+          const r = x.substring(start, end);
+          sizeCharge(s, r);
+          return r;
         };
       case 'split/1':
         return (s) => {
