@@ -223,3 +223,21 @@ test('enforcer model: fromSource rules live in the source sub-profile, which als
   assert.equal(e.decide(exec('/bin/ls', { ParentProcessName: '/usr/bin/tini' })).predictedResult, 'Passed');
   assert.deepEqual(pick(e.decide(exec('/bin/sleep', { ParentProcessName: '/usr/bin/tini' }))), ['Block', 'global-block', 'MatchedPolicy']);
 });
+
+test('a fromSource sub-profile does not receive container-wide rules its own rules cover (checkIfGlobalRuleToBeAdded)', () => {
+  const e = engine(
+    KSP('block-sa', `  file:\n    matchDirectories:\n    - dir: /run/secrets/\n      recursive: true\n  action: Block`) +
+      KSP('cat-may-read-sa', `  file:\n    matchDirectories:\n    - dir: /run/secrets/\n      recursive: true\n      fromSource:\n      - path: /bin/cat\n  action: Allow`) +
+      KSP('no-tcp', `  network:\n    matchProtocols:\n    - protocol: tcp\n  action: Block`) +
+      KSP('curl-tcp', `  network:\n    matchProtocols:\n    - protocol: tcp\n      fromSource:\n      - path: /usr/bin/curl\n  action: Allow`),
+    { resultMode: 'predicted' },
+  );
+  const token = '/run/secrets/kubernetes.io/serviceaccount/token';
+  // cat's sub-profile has its own rule for /run/secrets/: the container-wide Block is not copied into it.
+  assert.deepEqual(pick(e.decide(open(token, 'O_RDONLY'))), ['Allow', 'cat-may-read-sa', 'MatchedPolicy']);
+  // head runs in the container profile: blocked.
+  assert.deepEqual(pick(e.decide(open(token, 'O_RDONLY', { ProcessName: '/usr/bin/head', Source: '/usr/bin/head ' + token }))), ['Block', 'block-sa', 'MatchedPolicy']);
+  // Same for network: curl's own tcp rule replaces the container-wide one; wget stays blocked.
+  assert.equal(e.decide(sock('domain=AF_INET type=SOCK_STREAM protocol=TCP')).predictedResult, 'Passed');
+  assert.equal(e.decide(sock('domain=AF_INET type=SOCK_STREAM protocol=TCP', '/usr/bin/wget')).predictedResult, 'Permission denied');
+});

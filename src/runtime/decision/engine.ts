@@ -96,6 +96,8 @@ interface Entry {
   rule: KubeArmorRule;
   /** Upper-case syscall name of a Syscall entry. */
   syscall?: string;
+  /** Sources whose AppArmor sub-profile does not receive this container-wide rule (a rule of its own covers it). */
+  shadowedFor?: Set<string>;
   /** `source + " "` (socket source match) and `"/" + execname`, precomputed. */
   sourceSpace: string;
   execSuffix: string;
@@ -335,6 +337,7 @@ function compileEndpoint(policies: KubeArmorPolicyModel[], host: boolean, audite
       else fileAllowGlobal = true;
     }
   }
+  markShadowed(entries, sources);
   return {
     host,
     sources,
@@ -529,7 +532,51 @@ function predictDenied(ep: Endpoint, v: EventView): boolean {
 
 function inScope(e: Entry, sub: string | undefined): boolean {
   if (sub === undefined) return !e.fromSource;
-  return e.fromSource ? e.source === sub : e.op !== 'Process';
+  if (e.fromSource) return e.source === sub;
+  return e.op !== 'Process' && (e.shadowedFor === undefined || !e.shadowedFor.has(sub));
+}
+
+/**
+ * KubeArmor copies the container-wide file, network and capability rules into each fromSource sub-profile, except
+ * those the sub-profile already has a rule for (enforcer/appArmorProfile.go, GenerateProfileBody): a network or
+ * capability rule with the same protocol/capability, a file rule with the same path, or a file path under one of the
+ * sub-profile's directory rules (recursive, or a direct child) — checkIfGlobalRuleToBeAdded. There the source's own
+ * rule decides (e.g. a container-wide Block on a directory does not reach a binary allowed into it).
+ */
+function markShadowed(entries: readonly Entry[], sources: ReadonlySet<string>): void {
+  if (sources.size === 0) return;
+  const enforced = (e: Entry): boolean => e.action === 'Allow' || e.action === 'Block';
+  for (const src of sources) {
+    const localFiles = new Map<string, Entry>();
+    const localOther = new Set<string>();
+    for (const e of entries) {
+      if (!e.fromSource || e.source !== src || !enforced(e)) continue;
+      if (e.op === 'File') localFiles.set(e.resource, e);
+      else if (e.op === 'Network' || e.op === 'Capabilities') localOther.add(`${e.op}:${e.type}:${e.resource}`);
+    }
+    if (localFiles.size === 0 && localOther.size === 0) continue;
+    for (const e of entries) {
+      if (e.fromSource || !enforced(e)) continue;
+      let shadowed = false;
+      if (e.op === 'File') shadowed = !globalFileRuleAdded(e.resource, localFiles);
+      else if (e.op === 'Network' || e.op === 'Capabilities') shadowed = localOther.has(`${e.op}:${e.type}:${e.resource}`);
+      if (shadowed) (e.shadowedFor ??= new Set()).add(src);
+    }
+  }
+}
+
+/** KubeArmor's checkIfGlobalRuleToBeAdded. */
+function globalFileRuleAdded(p: string, local: ReadonlyMap<string, Entry>): boolean {
+  if (local.has(p)) return false;
+  const parts = p.split('/');
+  for (let i = 1; i < parts.length; i++) {
+    const conf = local.get(parts.slice(0, i).join('/') + '/');
+    if (conf && conf.type === 'Directory') {
+      if (parts.length - i > 1 && !conf.recursive) continue;
+      return false;
+    }
+  }
+  return true;
 }
 
 /** Allow rules that belong to the profile itself (not copied from the container profile). */
