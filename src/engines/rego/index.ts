@@ -306,6 +306,8 @@ class CompiledRego implements RegoCompiled {
 
 function toEvalError(e: unknown): RegoEvalError {
   if (e instanceof RegoError) return { code: e.code, message: e.message, span: spanOf(e.loc) };
+  // stack exhaustion on pathological documents or policies: report, never crash the caller
   if (e instanceof RangeError) return { code: 'eval_cancel_error', message: `evaluation aborted: ${e.message}` };
+  if (e instanceof Error && e.message === 'value nested too deeply') return { code: 'input_too_deep', message: 'input or data nests deeper than 1000 levels' };
   throw e;
 }

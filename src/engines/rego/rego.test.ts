@@ -120,3 +120,11 @@ todo_test_later { false }`,
     ],
   );
 });
+
+test('pathological input is an error result, not an exception', () => {
+  const c = compile('package t\np := count(input)');
+  let deep: unknown = 1;
+  for (let i = 0; i < 2000; i++) deep = [deep];
+  const r = c.query('x := data.t.p', { input: deep });
+  assert.deepEqual(r.ok ? null : r.error.code, 'input_too_deep');
+});
