@@ -109,12 +109,20 @@ export function compileRego(
       parsed.push(parseRegoModule(m, opts.regoVersion ?? 'auto'));
     } catch (e) {
       if (e instanceof RegoParseError) diagnostics.push(diag('rego_parse_error', e.message, { span: spanOf(e.loc) }));
+      else if (e instanceof RangeError) diagnostics.push(diag('rego_parse_error', 'policy nests too deeply', { span: { file: m.file, line: 1, column: 1 } }));
       else throw e;
     }
   }
   if (diagnostics.length) return { ok: false, diagnostics };
   const builtins = defaultBuiltins();
-  const { program, errors } = buildProgram(parsed, builtins);
+  let built: ReturnType<typeof buildProgram>;
+  try {
+    built = buildProgram(parsed, builtins);
+  } catch (e) {
+    if (e instanceof RangeError) return { ok: false, diagnostics: [diag('rego_compile_error', 'policy nests too deeply')] };
+    throw e;
+  }
+  const { program, errors } = built;
   if (errors.length) return { ok: false, diagnostics: errors.map((e) => diag(e.code, e.message, { span: spanOf(e.loc) })) };
   return { ok: true, compiled: new CompiledRego(program, builtins, opts.strictBuiltinErrors ?? false) };
 }

@@ -128,3 +128,9 @@ test('pathological input is an error result, not an exception', () => {
   const r = c.query('x := data.t.p', { input: deep });
   assert.deepEqual(r.ok ? null : r.error.code, 'input_too_deep');
 });
+
+test('pathologically nested policy is a diagnostic, not an exception', () => {
+  const src = 'package t\np := ' + '['.repeat(20000) + ']'.repeat(20000);
+  const r = compileRego([{ file: 'deep.rego', source: src }], { regoVersion: 'v1' });
+  assert.equal(r.ok ? '' : r.diagnostics[0]?.code, 'rego_parse_error');
+});
