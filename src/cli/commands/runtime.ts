@@ -168,7 +168,7 @@ Exit codes: 0 compiled, 2 unreadable or invalid policy (diagnostics on stderr).`
     .requiredOption('--policy <file>', 'KubeArmor policy file (repeatable); Namespace objects in them set postures', collect)
     .option('--namespaces <file>', 'Namespace objects whose kubearmor-*-posture / kubearmor-policy annotations apply (repeatable)', collect)
     .option('--posture <posture>', 'global default posture: "block", "audit" or "file=block,network=audit" (default audit, as KubeArmor)')
-    .option('--result <mode>', 'merge (recorded denials + what the policies deny) | recorded | predicted', 'merge')
+    .option('--result <mode>', 'auto (KubeArmor records: their recorded Result, as KubeArmor labels them; other feeds: merge) | merge (recorded denials + what the policies deny) | recorded | predicted', 'auto')
     .option('--enforcer <name>', 'AppArmor or BPFLSM (capability rules differ)', 'AppArmor')
     .option('--report', 'print the observe-before-enforce report per workload instead of one record per event')
     .option('--format <format>', 'text or json (json: one JSON object per event, the event fields plus Action and PolicyName)', 'text')
@@ -190,7 +190,7 @@ Exit codes: 0 replayed, 2 unreadable or invalid input.`,
     )
     .action(async (files: string[], opts: CommonOpts & { policy: string[]; result: string; enforcer: string; report?: boolean }) => {
       const pos = await postureOption(opts.posture);
-      if (!pos.ok || !['merge', 'recorded', 'predicted'].includes(opts.result) || !['AppArmor', 'BPFLSM'].includes(opts.enforcer) || !['text', 'json'].includes(opts.format ?? 'text')) {
+      if (!pos.ok || !['auto', 'merge', 'recorded', 'predicted'].includes(opts.result) || !['AppArmor', 'BPFLSM'].includes(opts.enforcer) || !['text', 'json'].includes(opts.format ?? 'text')) {
         process.stderr.write('rampart: invalid --posture, --result, --enforcer or --format\n');
         process.exitCode = EXIT.usage;
         return;
@@ -204,7 +204,7 @@ Exit codes: 0 replayed, 2 unreadable or invalid input.`,
         defaultPosture: pos.posture,
         namespacePosture: namespaces.namespacePosture,
         auditedNamespaces: namespaces.auditedNamespaces,
-        resultMode: opts.result as 'merge',
+        resultMode: opts.result as 'auto',
         enforcer: opts.enforcer as 'AppArmor',
       });
       const json = opts.format === 'json';

@@ -241,3 +241,29 @@ test('a fromSource sub-profile does not receive container-wide rules its own rul
   assert.equal(e.decide(sock('domain=AF_INET type=SOCK_STREAM protocol=TCP')).predictedResult, 'Passed');
   assert.equal(e.decide(sock('domain=AF_INET type=SOCK_STREAM protocol=TCP', '/usr/bin/wget')).predictedResult, 'Permission denied');
 });
+
+test('result mode auto: KubeArmor records keep their recorded Result (labels as KubeArmor gives them); merge predicts', () => {
+  const y = KSP('block-sleep', `  process:\n    matchPaths:\n    - path: /bin/sleep\n  action: Block`);
+  const passed = exec('/bin/sleep', { Result: 'Passed' });
+  // Recorded without the policy: KubeArmor's feeder labels a Passed exec with a Block rule as a plain log.
+  const auto = engine(y).decide(passed);
+  assert.deepEqual([...pick(auto), auto.result, auto.predictedResult], ['Allow', '', 'ContainerLog', 'Passed', 'Permission denied']);
+  assert.deepEqual(pick(engine(y, { resultMode: 'merge' }).decide(passed)), ['Block', 'block-sleep', 'MatchedPolicy']);
+  // Records without a Result (other feeds, hand-written events) are predicted.
+  assert.deepEqual(pick(engine(y).decide(exec('/bin/sleep'))), ['Block', 'block-sleep', 'MatchedPolicy']);
+});
+
+test('an allowlist under the block posture still lets the kernel serve abstractions/base (libraries, ld.so.cache, /dev/null)', () => {
+  const e = engine(KSP('allow-cat', `  process:\n    matchPaths:\n    - path: /bin/cat\n  file:\n    matchPaths:\n    - path: /etc/hostname\n  action: Allow`), {
+    defaultPosture: { file: 'block' },
+    resultMode: 'predicted',
+  });
+  const predicted = (path: string, flags: string) => e.decide(open(path, flags)).predictedResult;
+  assert.equal(predicted('/etc/ld.so.cache', 'O_RDONLY|O_CLOEXEC'), 'Passed');
+  assert.equal(predicted('/lib/x86_64-linux-gnu/libc.so.6', 'O_RDONLY|O_CLOEXEC'), 'Passed');
+  assert.equal(predicted('/usr/lib/locale/locale-archive', 'O_RDONLY|O_CLOEXEC'), 'Passed');
+  assert.equal(predicted('/dev/null', 'O_WRONLY'), 'Passed');
+  assert.equal(predicted('/lib/x86_64-linux-gnu/libc.so.6', 'O_WRONLY'), 'Permission denied');
+  assert.equal(predicted('/etc/passwd', 'O_RDONLY'), 'Permission denied');
+  assert.deepEqual(pick(e.decide(open('/etc/ld.so.cache', 'O_RDONLY'))), ['Allow', '', 'ContainerLog']);
+});

@@ -25,7 +25,7 @@ export interface Posture {
 export const KUBEARMOR_DEFAULT_POSTURE: Posture = { file: 'audit', network: 'audit', capabilities: 'audit' };
 
 /** How the kernel result fed to the matcher is chosen. */
-export type ResultMode = 'merge' | 'recorded' | 'predicted';
+export type ResultMode = 'auto' | 'merge' | 'recorded' | 'predicted';
 
 export type Enforcer = 'AppArmor' | 'BPFLSM';
 
@@ -39,8 +39,10 @@ export interface DecisionOptions {
   /** The node's enforcer; AppArmor (default) maps capability rules for net_raw to raw-socket network rules. */
   enforcer?: Enforcer;
   /**
-   * merge (default): denied when the event was recorded denied or the policies would deny it; recorded: trust the
-   * event's Result; predicted: ignore it (pure "what would these policies do").
+   * auto (default): `recorded` for KubeArmor records that carry a Result (KubeArmor's own kernel answer, so the labels
+   * are exactly the ones its feeder gives), `merge` for everything else; merge: denied when the event was recorded
+   * denied or the policies would deny it; recorded: trust the event's Result; predicted: ignore it (pure "what would
+   * these policies do").
    */
   resultMode?: ResultMode;
   /** Node labels for host policies' nodeSelector. */
@@ -137,7 +139,7 @@ export function createDecisionEngine(policies: readonly KubeArmorPolicyModel[], 
   const enforcer: Enforcer = opts.enforcer ?? 'AppArmor';
   const global: Posture = { ...KUBEARMOR_DEFAULT_POSTURE, ...opts.defaultPosture };
   const audited = new Set(opts.auditedNamespaces ?? []);
-  const resultMode = opts.resultMode ?? 'merge';
+  const resultMode = opts.resultMode ?? 'auto';
   // Policies indexed by namespace (KubeArmorPolicy) and kind, so binding a workload scans only candidates.
   const byNamespace = new Map<string, KubeArmorPolicyModel[]>();
   const clusterWide: KubeArmorPolicyModel[] = [];
@@ -189,8 +191,9 @@ export function createDecisionEngine(policies: readonly KubeArmorPolicyModel[], 
       const predicted = predictDenied(ep, view) ? DENIED : PASSED;
       const recorded = ev.result;
       let result: string;
-      if (resultMode === 'recorded') result = recorded ?? PASSED;
-      else if (resultMode === 'predicted') result = predicted;
+      const mode = resultMode === 'auto' ? (ev.origin === 'kubearmor' && recorded !== undefined ? 'recorded' : 'merge') : resultMode;
+      if (mode === 'recorded') result = recorded ?? PASSED;
+      else if (mode === 'predicted') result = predicted;
       else result = recorded !== undefined && recorded !== PASSED ? recorded : predicted;
       return feederMatch(ep, view, result, predicted, enforcer);
     },
@@ -527,7 +530,22 @@ function predictDenied(ep: Endpoint, v: EventView): boolean {
   const headerOff = op === 'Process' || op === 'File' ? (sub ? ep.fileAllowSources.has(sub) : ep.fileAllowGlobal) : anyAllowOwn(ep.byOp[op], sub) || (anyAllow && !sub);
   if (!headerOff) return false;
   if (op === 'Process' && !sub && ep.sources.has(ev.process)) return false; // px into the source's sub-profile
+  if (op === 'File' && baseAllows(v)) return false;
   return true;
+}
+
+/**
+ * What every KubeArmor AppArmor profile (and sub-profile) allows whatever the policies: `#include <abstractions/base>`
+ * in its pre-section and `/lib/x86_64-linux-gnu/{*,**} rm` in its post-section (enforcer/appArmorTemplate.go). So an
+ * allowlist under the block posture still lets every process load its libraries, locales and the like. The list is
+ * the part of abstractions/base that file telemetry shows; only deny rules (Block) override it.
+ */
+const BASE_READ =
+  /^(?:\/(?:usr\/)?lib(?:32|64|x32)?\/.|\/etc\/ld\.so\.(?:cache|conf|preload)$|\/etc\/ld\.so\.conf\.d\/|\/etc\/locale(?:\.alias$|\/)|\/etc\/localtime$|\/usr\/share\/(?:locale(?:-bundle|-langpack)?|zoneinfo(?:-icu)?|X11\/locale)\/|\/usr\/share\/.*\/locale\/|\/dev\/u?random$|\/proc\/(?:meminfo|stat|cpuinfo|sys\/kernel\/(?:version|ngroups_max|cap_last_cap)|sys\/crypto\/fips_enabled)$|\/proc\/(?:\d+|self|thread-self)\/(?:maps|auxv|status)$|\/sys\/devices\/system\/cpu\/(?:online)?$)/;
+const BASE_RW = /^\/dev\/(?:null|zero|full|log)$/;
+
+function baseAllows(v: EventView): boolean {
+  return BASE_RW.test(v.first) || (v.readAccess && BASE_READ.test(v.first));
 }
 
 function inScope(e: Entry, sub: string | undefined): boolean {

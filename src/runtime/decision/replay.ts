@@ -21,6 +21,9 @@ export function replayRecord(ev: RuntimeEvent, d: Decision): Record<string, unkn
   base.PolicyName = d.policyName;
   base.Action = d.action;
   if (d.enforcer && d.type.startsWith('Matched')) base.Enforcer = d.enforcer;
+  // The kernel result was taken as recorded but these policies would answer otherwise (a candidate policy replayed
+  // on telemetry recorded without it): say so, without changing KubeArmor's labels.
+  if (d.predictedResult !== d.result && (d.predictedResult === 'Passed') !== (d.result === 'Passed')) base.PredictedResult = d.predictedResult;
   if (d.policyName !== '' && d.policyName !== 'DefaultPosture') {
     if (d.severity) base.Severity = d.severity;
     if (d.tags && d.tags.length > 0) base.Tags = d.tags.join(',');
@@ -29,7 +32,7 @@ export function replayRecord(ev: RuntimeEvent, d: Decision): Record<string, unkn
   return base;
 }
 
-const DECISION_FIELDS = ['Type', 'PolicyName', 'Action', 'Severity', 'Tags', 'ATags', 'Message', 'Enforcer'] as const;
+const DECISION_FIELDS = ['Type', 'PolicyName', 'Action', 'Severity', 'Tags', 'ATags', 'Message', 'Enforcer', 'PredictedResult'] as const;
 
 /** KubeArmor-named fields of an event from another feed. */
 export function kubeArmorShape(ev: RuntimeEvent): Record<string, unknown> {

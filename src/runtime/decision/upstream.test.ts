@@ -11,7 +11,9 @@
  * (pkg/KubeArmorOperator/config/samples/kubearmor-test.yaml); a scenario's `posture` says which one it uses.
  *
  * The events go through exactly what `rampart runtime replay --policy policy.yaml events.jsonl --format json` runs:
- * loadManifestText → KubeArmor loader → namespaceSettings → parseTelemetry → createDecisionEngine → replayRecord.
+ * loadManifestText → KubeArmor loader → namespaceSettings → parseTelemetry → createDecisionEngine → replayRecord
+ * (result mode auto: KubeArmor's recorded Result). The same verdicts must also come out when the kernel result is
+ * predicted from the policies (merge) with the file owner removed, and the prediction must equal the recorded Result.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -45,7 +47,7 @@ interface Scenario {
 }
 
 /** The CLI's replay pipeline for one scenario folder. */
-function replayScenario(dir: string, resultMode: ResultMode = 'merge', dropOwner = false) {
+function replayScenario(dir: string, resultMode: ResultMode = 'auto', dropOwner = false) {
   const meta = JSON.parse(readFileSync(join(dir, 'scenario.json'), 'utf8')) as Scenario;
   const policyText = readFileSync(join(dir, 'policy.yaml'), 'utf8');
   const loaded = loadManifestText(policyText, 'policy.yaml');
@@ -90,7 +92,8 @@ for (const name of scenarios) {
     });
   });
 
-  test(`upstream ${name}: the same verdicts from karmor output, which carries no file owner (OID)`, () => {
+  // merge: the kernel result is what the policies predict unless recorded denied; without OID, as karmor prints it.
+  test(`upstream ${name}: the same verdicts from predicted results and karmor output, which carries no file owner (OID)`, () => {
     const { meta, records } = replayScenario(join(ROOT, name), 'merge', true);
     records.forEach((rec, i) => {
       const exp = meta.expected[i];
