@@ -70,11 +70,11 @@ function replayScenario(dir: string, resultMode: ResultMode = 'auto', dropOwner 
 
 const scenarios = readdirSync(ROOT).sort();
 
-test('the upstream corpus is all there (63 scenarios, 112 events)', () => {
-  assert.equal(scenarios.length, 63);
+test('the upstream corpus is all there (66 scenarios, 116 events)', () => {
+  assert.equal(scenarios.length, 66);
   let n = 0;
   for (const s of scenarios) n += (JSON.parse(readFileSync(join(ROOT, s, 'scenario.json'), 'utf8')) as Scenario).expected.length;
-  assert.equal(n, 112);
+  assert.equal(n, 116);
 });
 
 for (const name of scenarios) {
@@ -110,3 +110,17 @@ for (const name of scenarios) {
     });
   });
 }
+
+test('the CLI prints exactly these records (rampart runtime replay --posture block --policy … --format json)', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const dir = join(ROOT, 'ksp-allow-file-path-owner-readonly');
+  const repo = join(ROOT, '..', '..', '..', '..', '..');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'runtime', 'replay', '--posture', 'block', '--policy', join(dir, 'policy.yaml'), '--format', 'json', join(dir, 'events.jsonl')], {
+    cwd: repo,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const { records } = replayScenario(dir);
+  assert.deepEqual(r.stdout.trim().split('\n'), records.map((x) => JSON.stringify(x)));
+});
