@@ -2,7 +2,7 @@
  * graphql.parse_query / parse_schema / schema_is_valid / is_valid / parse / parse_and_verify: a GraphQL parser that
  * produces the AST shape OPA returns (gqlparser's structures, empty fields omitted) and basic schema checks.
  */
-import { RObject, type Value } from '../value.js';
+import { RObject, toJS, type Value } from '../value.js';
 import { builtinErr, type BuiltinRegistry } from './types.js';
 
 interface Tok {
@@ -600,6 +600,52 @@ function validateSchema(doc: Obj): void {
   }
 }
 
+/** Query validation against a schema: known fields and arguments, required arguments, fragment types. */
+function validateQuery(q: Obj, schema: Obj): void {
+  const types = new Map<string, Obj>();
+  for (const d of [...((schema.Definitions as Obj[]) ?? []), ...((schema.Extensions as Obj[]) ?? [])]) {
+    const prev = types.get(d.Name as string);
+    if (prev) types.set(d.Name as string, { ...prev, Fields: [...((prev.Fields as Obj[]) ?? []), ...((d.Fields as Obj[]) ?? [])] });
+    else types.set(d.Name as string, d);
+  }
+  const roots: Record<string, string> = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' };
+  for (const sd of (schema.Schema as Obj[]) ?? []) for (const op of (sd.OperationTypes as Obj[]) ?? []) roots[op.Operation as string] = op.Type as string;
+  const fragments = new Map(((q.Fragments as Obj[]) ?? []).map((f) => [f.Name as string, f]));
+  const fail = (m: string): never => {
+    throw new GqlError(m, 1, 1);
+  };
+  const visit = (sel: Obj[], typeName: string, seen: Set<string>): void => {
+    const t = types.get(typeName);
+    if (!t) fail(`Undefined type ${typeName}`);
+    const fields = new Map((((t as Obj).Fields as Obj[]) ?? []).map((f) => [f.Name as string, f]));
+    for (const s of sel) {
+      if (s.Alias !== undefined || (s.Name !== undefined && s.SelectionSet === undefined && s.TypeCondition === undefined && fragments.has(s.Name as string) === false)) {
+        const name = s.Name as string;
+        if (name === '__typename') continue;
+        const f = fields.get(name);
+        if (!f) fail(`Cannot query field "${name}" on type "${typeName}".`);
+        const argDefs = new Map((((f as Obj).Arguments as Obj[]) ?? []).map((a) => [a.Name as string, a]));
+        for (const a of (s.Arguments as Obj[]) ?? []) if (!argDefs.has(a.Name as string)) fail(`Unknown argument "${a.Name as string}" on field "${typeName}.${name}".`);
+        for (const [an, ad] of argDefs) {
+          const ty = ad.Type as Obj;
+          if (ty.NonNull && ad.DefaultValue === undefined && !((s.Arguments as Obj[]) ?? []).some((a) => a.Name === an)) fail(`Field "${name}" argument "${an}" is required, but it was not provided.`);
+        }
+        if (s.SelectionSet) visit(s.SelectionSet as Obj[], namedTypeOf((f as Obj).Type as Obj), seen);
+      } else if (s.SelectionSet) visit(s.SelectionSet as Obj[], (s.TypeCondition as string) || typeName, seen);
+      else {
+        const fr = fragments.get(s.Name as string);
+        if (!fr) fail(`Unknown fragment "${s.Name as string}".`);
+        if (!seen.has(s.Name as string)) visit((fr as Obj).SelectionSet as Obj[], (fr as Obj).TypeCondition as string, new Set([...seen, s.Name as string]));
+      }
+    }
+  };
+  for (const op of (q.Operations as Obj[]) ?? []) {
+    const root = roots[op.Operation as string] as string;
+    if (!types.has(root)) fail(`Schema does not support operation type "${op.Operation as string}"`);
+    visit(op.SelectionSet as Obj[], root, new Set());
+  }
+}
+
 function toValue(x: unknown): Value {
   if (x === null || x === undefined) return null;
   if (Array.isArray(x)) return x.map(toValue);
@@ -626,16 +672,17 @@ function parseQueryText(s: string): Obj {
 function parseSchemaText(s: string): Obj {
   return new P(lex(s)).schemaDocument();
 }
-function schemaText(v: Value): string {
-  return typeof v === 'string' ? v : '';
+/** A schema given as text, or as the AST graphql.parse_schema returned. */
+function schemaDoc(v: Value): Obj {
+  return typeof v === 'string' ? parseSchemaText(v) : (toJS(v) as Obj);
 }
 
 export function registerGraphql(r: BuiltinRegistry): void {
   r.register('graphql.parse_query', ([q]) => wrap('graphql.parse_query', () => toValue(parseQueryText(q as string))));
-  r.register('graphql.parse_schema', ([s]) => wrap('graphql.parse_schema', () => toValue(parseSchemaText(schemaText(s as Value)))));
+  r.register('graphql.parse_schema', ([s]) => wrap('graphql.parse_schema', () => toValue(schemaDoc(s as Value))));
   r.register('graphql.schema_is_valid', ([s]) => {
     try {
-      validateSchema(parseSchemaText(schemaText(s as Value)));
+      validateSchema(schemaDoc(s as Value));
       return true;
     } catch (e) {
       if (e instanceof GqlError) return false;
@@ -644,8 +691,10 @@ export function registerGraphql(r: BuiltinRegistry): void {
   });
   r.register('graphql.is_valid', ([q, s]) => {
     try {
-      parseQueryText(q as string);
-      validateSchema(parseSchemaText(schemaText(s as Value)));
+      const qd = parseQueryText(q as string);
+      const sd = schemaDoc(s as Value);
+      validateSchema(sd);
+      validateQuery(qd, sd);
       return true;
     } catch (e) {
       if (e instanceof GqlError) return false;
@@ -655,16 +704,18 @@ export function registerGraphql(r: BuiltinRegistry): void {
   r.register('graphql.parse', ([q, s]) =>
     wrap('graphql.parse', () => {
       const qd = parseQueryText(q as string);
-      const sd = parseSchemaText(schemaText(s as Value));
+      const sd = schemaDoc(s as Value);
       validateSchema(sd);
+      validateQuery(qd, sd);
       return [toValue(qd), toValue(sd)];
     }),
   );
   r.register('graphql.parse_and_verify', ([q, s]) => {
     try {
       const qd = parseQueryText(q as string);
-      const sd = parseSchemaText(schemaText(s as Value));
+      const sd = schemaDoc(s as Value);
       validateSchema(sd);
+      validateQuery(qd, sd);
       return [true, toValue(qd), toValue(sd)];
     } catch (e) {
       if (e instanceof GqlError) return [false, new RObject(), new RObject()];
