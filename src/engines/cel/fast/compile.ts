@@ -117,6 +117,25 @@ function optSelect(v: unknown, key: string): Opt {
   return fallback('optional select on a non-map');
 }
 
+function isOptChain(node: unknown): node is AstLike {
+  return isAst(node) && (node.op === '.?' || node.op === '[?]');
+}
+
+/** `v[?i]`: a list element or map entry when present, else NONE. */
+function optIndex(v: unknown, i: unknown): Opt {
+  if (v === NONE) return NONE;
+  if (v instanceof Optional) {
+    if (!v.hasValue()) return NONE;
+    v = v.value();
+  }
+  if (Array.isArray(v)) {
+    if (typeof i !== 'bigint') return fallback('list index type');
+    return i >= 0n && i < BigInt(v.length) ? cv(v[Number(i)]) : NONE;
+  }
+  if (typeof i !== 'string') return fallback('map index type');
+  return optSelect(v, i);
+}
+
 /** A `.?` chain's result (value or NONE) as the Optional the runtime would hold. */
 function toOptional(v: unknown): Optional {
   return v === NONE ? Optional.none() : Optional.of(v);
@@ -144,12 +163,34 @@ function checked(r: bigint): bigint {
   return r > MAX_INT || r < MIN_INT ? fallback('integer overflow') : r;
 }
 
+/** Kind of a value for equality: values of different known kinds are never equal (CEL heterogeneous equality). */
+function kindOf(v: unknown): number {
+  switch (typeof v) {
+    case 'string':
+      return 1;
+    case 'bigint':
+      return 2;
+    case 'boolean':
+      return 3;
+    case 'object':
+      if (v === null) return 4;
+      if (Array.isArray(v)) return 5;
+      return isRecord(v) || isMap(v) ? 6 : 0;
+    default:
+      return 0; // doubles and anything else: the interpreter compares them
+  }
+}
+
 /** Equality on the values the fast path models exactly; anything else goes to the interpreter. */
 function eq(a: unknown, b: unknown): boolean {
   const ta = typeof a;
   if (ta === typeof b && (ta === 'string' || ta === 'bigint' || ta === 'boolean')) return a === b;
-  if (a === null && b === null) return true;
-  return fallback('equality on other types');
+  const ka = kindOf(a);
+  const kb = kindOf(b);
+  if (ka === 0 || kb === 0) return fallback('equality on other types');
+  if (ka !== kb) return false;
+  if (ka === 4) return true;
+  return fallback('equality of lists or maps');
 }
 
 function ordered(a: unknown, b: unknown): void {
@@ -214,7 +255,8 @@ class Compiler {
         const key = args[1] as string;
         return (s) => select(recv(s), key);
       }
-      case '.?': {
+      case '.?':
+      case '[?]': {
         const chain = this.#optChain(node, scope);
         return (s) => toOptional(chain(s));
       }
@@ -298,16 +340,21 @@ class Compiler {
     };
   }
 
-  /** `a.?b.?c` evaluated to the selected value or NONE, without allocating an Optional per step. */
+  /** `a.?b[?c]` evaluated to the selected value or NONE, without allocating an Optional per step. */
   #optChain(node: AstLike, scope: Scope): FastFn {
-    const [recvNode, key] = node.args as [unknown, string];
-    const recv = isAst(recvNode) && recvNode.op === '.?' ? this.#optChain(recvNode, scope) : this.compile(recvNode, scope);
-    return (s) => optSelect(recv(s), key);
+    const [recvNode, keyNode] = node.args as [unknown, unknown];
+    const recv = isOptChain(recvNode) ? this.#optChain(recvNode, scope) : this.compile(recvNode, scope);
+    if (node.op === '.?') {
+      const key = keyNode as string;
+      return (s) => optSelect(recv(s), key);
+    }
+    const index = this.compile(keyNode, scope);
+    return (s) => optIndex(recv(s), index(s));
   }
 
   /** An optional receiver evaluated to its value or NONE: `.?` chains stay unboxed, other Optionals are opened. */
   #optional(node: unknown, scope: Scope): FastFn {
-    if (isAst(node) && node.op === '.?') return this.#optChain(node, scope);
+    if (isOptChain(node)) return this.#optChain(node, scope);
     const f = this.compile(node, scope);
     return (s) => unboxOptional(f(s));
   }

@@ -294,6 +294,55 @@ describe('CEL fast path', () => {
     assert.ok(budget.remaining < 1_000_000, 'a fast evaluation is charged to the shared budget');
   });
 
+  it('equals the interpreter on edge cases (nulls, wrong types, unicode, int limits)', (t) => {
+    if (!fastPathEnabled()) return t.skip('RAMPART_CEL_FAST=0: the fast path is off');
+    const exprs = [
+      'object.a == null', "object.a in ['x', 'y']", "object.s in object.m", 'size(object.a)', 'object.l.size()', "object.a.startsWith('x')",
+      "object.s.endsWith('c')", "object.s.contains('/')", 'object.s.lowerAscii()', 'object.s.upperAscii()', 'object.s.trim()',
+      "object.s.split('/')", "object.l.join('-')", 'object.l.join()', "object.s.replace('a', 'b')", 'object.s.substring(1)',
+      'object.s.substring(1, 2)', "object.s.indexOf('l')", "object.s.lastIndexOf('/')", 'object.i / 2', 'object.i % 3', '-object.i',
+      'object.i * object.i', 'object.i - 1', 'object.i + 1 > 2 ? "big" : "small"', 'object.a < object.c', 'object.s >= "b"',
+      'string(object.i)', 'string(object.b)', 'int(object.s)', 'int(object.i)', "object.l.exists_one(x, x == 'a')",
+      "object.l.map(x, x + 'z')", "object.l.filter(x, x != 'a')", "object.l.map(x, x != 'a', x)", 'object.m.all(k, object.m[k] != null)',
+      'object.m.exists(k, k == "a")', 'object.m.map(k, k)', 'has(object.m.a)', 'object.?m.?a.hasValue()', 'object.?l[?0]', 'object.?m.?a',
+      'object.?m.?a.orValue(0) + 1', 'object.l[?1].orValue("none")', '[object.i, object.i]', "{'k': object.s}", 'object.s + object.s',
+      'object.l + object.l', '!object.b || object.b', 'object.b && object.a == 1', "object.l.all(x, x.matches('^[a-z]+$'))",
+      "object.s.matches('(?i)^A')", 'object.l[0]', 'object.m["a"]', 'object.m == {"a": 1}', 'object.l == object.l', 'object.i == object.f',
+      'object.f > object.i', 'object.l.all(x, object.l.exists(y, x == y))', 'size(object.s) == object.s.size()',
+    ];
+    const pools: Record<string, unknown[]> = {
+      s: ['', 'Abc', ' x\u00a0', 'h\u00e9llo\u{1F600}', 'a/b/c', 'ABC\uFEFF', '123', '-9223372036854775809', 'l/l', null, 7],
+      i: [0, -7, 3, 9007199254740991, -9007199254740991, 4611686018427387904, 2.5, 'x', null],
+      l: [[], ['a', 'b'], ['a', 1, null], [1, 2], [['x']], 'str', null, [{ a: 1 }]],
+      m: [{}, { a: 1 }, { a: null }, { b: 'x' }, [], 'm', null],
+      b: [true, false, 'x', null],
+      a: ['x', 1, null, [], {}, 'xy', 2.5, true],
+      c: ['y', 2, null, 'a'],
+      f: [1.5, 2, -0.5],
+    };
+    const r = rng(3);
+    const env = new CelEnvironment({ variables: { object: 'dyn' } });
+    let answered = 0;
+    let evaluations = 0;
+    for (let n = 0; n < 300; n++) {
+      const object: Record<string, unknown> = {};
+      for (const [k, vs] of Object.entries(pools)) if (r() < 0.9) object[k] = vs[Math.floor(r() * vs.length)];
+      for (const e of exprs) {
+        const c = env.compile(e);
+        assert.ok(c.ok, `${e}: ${!c.ok && c.error.message}`);
+        const fast = fastOf(c.program);
+        assert.ok(fast, `${e} is in the subset`);
+        evaluations++;
+        const got = fast.evaluate({ object }, undefined);
+        if (got === undefined) continue;
+        answered++;
+        assert.deepEqual(got, interpret(c.program, { object }), `${e} on ${JSON.stringify(object)}`);
+      }
+    }
+    t.diagnostic(`edge cases: ${evaluations} evaluations, ${answered} answered by the fast path`);
+    assert.ok(answered > evaluations / 3);
+  });
+
   it('equals the interpreter on the guardrail library', (t) => {
     if (!fastPathEnabled()) return t.skip('RAMPART_CEL_FAST=0: the fast path is off');
     const policies = loadPolicies(GUARDRAILS);
