@@ -104,3 +104,19 @@ test('a recorded alert is re-decided: stale verdict fields go, every other recor
   for (const k of ['Severity', 'Tags', 'ATags', 'Message', 'Enforcer']) delete expected[k];
   assert.deepEqual(out, expected);
 });
+
+test('KubeArmor SystemEvent records pass through unlabelled, as the feeder returns them', () => {
+  const rec = { ...W, Type: 'SystemEvent', Operation: 'Process', ProcessName: '/bin/sh', Resource: '/bin/sh', Result: 'Passed' };
+  const [ev] = parseTelemetry(JSON.stringify(rec), 's.json').events;
+  const block = `apiVersion: security.kubearmor.com/v1
+kind: KubeArmorPolicy
+metadata: {name: no-sh, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  process:
+    matchPaths: [{path: /bin/sh}]
+  action: Block
+`;
+  const out = replayRecord(ev, createDecisionEngine(loadKubeArmorPolicies(loadManifestText(block, 'p.yaml').objects).policies, { resultMode: 'merge' }).decide(ev));
+  assert.deepEqual(out, { ...rec, Evaluated: false });
+});

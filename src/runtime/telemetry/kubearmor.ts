@@ -30,10 +30,11 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 /** A KubeArmor alert/log record as a RuntimeEvent (the record is kept in `raw`); other operations (Device...) are kept, marked `unsupported`. */
 export function kubeArmorToEvent(o: Obj): RuntimeEvent | undefined {
   const op = o.Operation as RuntimeOperation;
-  const supported = RUNTIME_OPERATIONS.includes(op);
+  // KubeArmor's feeder returns SystemEvent records unlabelled (UpdateMatchedPolicy): they pass through as well.
+  const supported = RUNTIME_OPERATIONS.includes(op) && o.Type !== 'SystemEvent';
   const ev: RuntimeEvent = {
     operation: supported ? op : 'Syscall',
-    ...(supported ? {} : { unsupported: String(o.Operation) }),
+    ...(supported ? {} : { unsupported: o.Type === 'SystemEvent' ? 'SystemEvent' : String(o.Operation) }),
     workload: {
       labels: parseKubeArmorLabels(o.Labels),
       ...(str(o.NamespaceName) ? { namespace: str(o.NamespaceName) } : {}),
