@@ -144,6 +144,8 @@ export function registerCore(r: BuiltinRegistry): void {
     return arr.slice(start, end);
   });
   r.register('array.reverse', ([a]) => (a as Value[]).slice().reverse());
+  // One level only, as OPA: non-array elements are kept.
+  r.register('array.flatten', ([a]) => (a as Value[]).flatMap((x) => (Array.isArray(x) ? x : [x])));
   r.register('intersection', ([s]) => {
     const sets = (s as RSet).sorted();
     if (sets.length === 0) return new RSet();

@@ -39,6 +39,7 @@ any(array|set):boolean
 array.concat(array,array):array
 array.slice(array,number,number):array
 array.reverse(array):array
+array.flatten(array):array
 intersection(set):set
 union(set):set
 object.get(object,any,any):any

@@ -1,0 +1,19 @@
+/** Regression tests for builtins found missing or divergent from OPA by conformance scouting. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { compileRego } from '../index.js';
+
+/** Evaluates `x := <expr>` strictly; returns the value or `code: message`. */
+function run(expr: string, input?: unknown): unknown {
+  const r = compileRego([{ file: 'p.rego', source: 'package t\n' }], { regoVersion: 'v1' });
+  if (!r.ok) assert.fail(JSON.stringify(r.diagnostics));
+  const q = r.compiled.query(`x := ${expr}`, { input, strictBuiltinErrors: true });
+  if (!q.ok) return `${q.error.code}: ${q.error.message}`;
+  return q.results.map((b) => b.x)[0];
+}
+
+test('array.flatten flattens one level and keeps non-array elements', () => {
+  assert.deepEqual(run('array.flatten([[[1], [2, 3, []]], [[4, 5]]])'), [[1], [2, 3, []], [4, 5]]);
+  assert.deepEqual(run('array.flatten([[1, 2], "s", [3, {"a": "b"}], 4.5, []])'), [1, 2, 's', 3, { a: 'b' }, 4.5]);
+  assert.equal(run('array.flatten(input)', 1), 'eval_type_error: array.flatten: operand 1 must be array but got number');
+});
