@@ -17,3 +17,11 @@ test('array.flatten flattens one level and keeps non-array elements', () => {
   assert.deepEqual(run('array.flatten([[1, 2], "s", [3, {"a": "b"}], 4.5, []])'), [1, 2, 's', 3, { a: 'b' }, 4.5]);
   assert.equal(run('array.flatten(input)', 1), 'eval_type_error: array.flatten: operand 1 must be array but got number');
 });
+
+test('sprintf formats integers beyond int64 as math/big does, and booleans as text', () => {
+  const big = 123456789123456789123n;
+  assert.equal(run(`sprintf("%s %v %d", [${big}, ${big}, -${big}])`), `${big} ${big} -${big}`);
+  assert.equal(run(`sprintf("%x %#X %o %+d %.24d", [${big}, ${big}, ${big}, ${big}, ${big}])`), '6b14e9f9b0df36a83 0X6B14E9F9B0DF36A83 15305164771541574665203 +123456789123456789123 000123456789123456789123');
+  assert.equal(run(`sprintf("%f|%q|%T", [${big}, ${big}, ${big}])`), `%!f(big.Int=${big})|%!q(big.Int=${big})|*big.Int`);
+  assert.equal(run('sprintf("%s %v %d", [true, false, true])'), 'true false %!d(string=true)');
+});

@@ -385,9 +385,26 @@ type GoArg = { k: 'int64'; v: number } | { k: '*big.Int'; v: bigint } | { k: 'fl
 function goArg(a: Value): GoArg {
   if (typeof a === 'bigint') return { k: '*big.Int', v: a };
   if (typeof a === 'number') return Number.isInteger(a) ? { k: 'int64', v: a } : { k: 'float64', v: a };
-  if (typeof a === 'boolean') return { k: 'bool', v: a };
   if (typeof a === 'string') return { k: 'string', v: a };
+  // OPA passes every non-number, non-string operand (booleans included) as its text.
   return { k: 'string', v: regoString(a) };
+}
+
+/** math/big's (*Int).Format: b/o/O/d/s/v/x/X print digits in their base; other verbs `%!c(big.Int=N)`. */
+function formatBigInt(verb: string, v: bigint, flags: string, prec: number | undefined): string {
+  const base = ({ b: 2, o: 8, O: 8, d: 10, s: 10, v: 10, x: 16, X: 16 } as Record<string, number>)[verb];
+  if (base === undefined) return `%!${verb}(big.Int=${v.toString()})`;
+  const sign = v < 0n ? '-' : flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '';
+  let prefix = '';
+  if (flags.includes('#')) prefix = ({ b: '0b', o: '0', x: '0x', X: '0X' } as Record<string, string>)[verb] ?? '';
+  if (verb === 'O') prefix = '0o';
+  let digits = (v < 0n ? -v : v).toString(base);
+  if (verb === 'X') digits = digits.toUpperCase();
+  if (prec !== undefined) {
+    if (prec === 0 && v === 0n) return '';
+    if (digits.length < prec) digits = '0'.repeat(prec - digits.length) + digits;
+  }
+  return sign + prefix + digits;
 }
 
 function goTypeName(v: Value): string {
@@ -410,6 +427,7 @@ function badVerb(verb: string, g: GoArg, prec?: number): string {
 
 function formatVerb(verb: string, a: Value, flags: string, prec: number | undefined): string {
   const g = goArg(a);
+  if (g.k === '*big.Int' && verb !== 'T') return formatBigInt(verb, g.v, flags, prec);
   const sign = (n: number | bigint): string => (flags.includes('+') && n >= 0 ? '+' : flags.includes(' ') && n >= 0 ? ' ' : '');
   switch (verb) {
     case 'v':
