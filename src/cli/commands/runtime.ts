@@ -169,7 +169,7 @@ Exit codes: 0 compiled, 2 unreadable or invalid policy (diagnostics on stderr).`
     .option('--namespaces <file>', 'Namespace objects whose kubearmor-*-posture / kubearmor-policy annotations apply (repeatable)', collect)
     .option('--posture <posture>', 'global default posture: "block", "audit" or "file=block,network=audit" (default audit, as KubeArmor)')
     .option('--result <mode>', 'auto (KubeArmor records: their recorded Result, as KubeArmor labels them; other feeds: merge) | merge (recorded denials + what the policies deny) | recorded | predicted', 'auto')
-    .option('--enforcer <name>', 'AppArmor or BPFLSM (capability rules differ)', 'AppArmor')
+    .option('--enforcer <name>', 'the node\'s enforcer: AppArmor, BPFLSM (capability rules differ) or none (no LSM: KubeArmor audits, actions "Audit (Block)" / "Audit (Allow)")', 'AppArmor')
     .option('--report', 'print the observe-before-enforce report per workload instead of one record per event')
     .option('--format <format>', 'text or json (json: one JSON object per event, the event fields plus Action and PolicyName)', 'text')
     .argument('[events...]', 'telemetry files: KubeArmor JSON (lines or array), Falco JSON, Tetragon JSON export, kernel audit lines; "-" or none for stdin')
@@ -190,7 +190,7 @@ Exit codes: 0 replayed, 2 unreadable or invalid input.`,
     )
     .action(async (files: string[], opts: CommonOpts & { policy: string[]; result: string; enforcer: string; report?: boolean }) => {
       const pos = await postureOption(opts.posture);
-      if (!pos.ok || !['auto', 'merge', 'recorded', 'predicted'].includes(opts.result) || !['AppArmor', 'BPFLSM'].includes(opts.enforcer) || !['text', 'json'].includes(opts.format ?? 'text')) {
+      if (!pos.ok || !['auto', 'merge', 'recorded', 'predicted'].includes(opts.result) || !['AppArmor', 'BPFLSM', 'none'].includes(opts.enforcer) || !['text', 'json'].includes(opts.format ?? 'text')) {
         process.stderr.write('rampart: invalid --posture, --result, --enforcer or --format\n');
         process.exitCode = EXIT.usage;
         return;

@@ -27,7 +27,8 @@ export const KUBEARMOR_DEFAULT_POSTURE: Posture = { file: 'audit', network: 'aud
 /** How the kernel result fed to the matcher is chosen. */
 export type ResultMode = 'auto' | 'merge' | 'recorded' | 'predicted';
 
-export type Enforcer = 'AppArmor' | 'BPFLSM';
+/** `none`: a node without an LSM enforcer (KubeArmor only monitors): every container's policies are audited. */
+export type Enforcer = 'AppArmor' | 'BPFLSM' | 'none';
 
 export interface DecisionOptions {
   /** Global default posture (KubeArmor's config); default audit for all three. */
@@ -171,7 +172,7 @@ export function createDecisionEngine(policies: readonly KubeArmorPolicyModel[], 
     let ep = endpoints.get(key);
     if (!ep) {
       const host = isHostWorkload(w);
-      const isAudited = !host && audited.has(w.namespace ?? '');
+      const isAudited = !host && (enforcer === 'none' || audited.has(w.namespace ?? ''));
       ep = compileEndpoint(policiesFor(w), host, isAudited, enforcer);
       const nsPosture = host ? undefined : opts.namespacePosture?.[w.namespace ?? ''];
       ep.final = { ...global, ...nsPosture };
