@@ -502,6 +502,7 @@ class Compiler {
           return o === NONE ? dflt(s) : o;
         };
       }
+      if ('iName' in macro && 'vName' in macro && 'kind' in macro) return this.#twoVar(recvNode, macro as unknown as TwoVarMacro, scope);
       return unsupported(`macro ${name}`);
     }
     if (name === 'hasValue' && args.length === 0) {
@@ -622,6 +623,72 @@ class Compiler {
     };
   }
 
+  /** cel-go ext two-variable comprehensions (library/comprehensions.ts): index or key, then value. */
+  #twoVar(recvNode: unknown, m: TwoVarMacro, scope: Scope): FastFn {
+    if (m.kind === 'transformMapEntry' || typeof m.cost !== 'number') return unsupported(`macro ${m.kind}`);
+    const recv = this.compile(recvNode, scope);
+    const s1 = this.slots++;
+    const s2 = this.slots++;
+    const inner = new Map(scope);
+    inner.set(m.iName, s1);
+    inner.set(m.vName, s2);
+    const filter = m.filter ? this.compile(m.filter, inner) : undefined;
+    const body = this.compile(m.body, inner);
+    const cost = m.cost;
+    const kind = m.kind;
+    return (s) => {
+      const coll = recv(s);
+      const vars = s.vars;
+      let count = 0;
+      const list: unknown[] = [];
+      const map = new Map<unknown, unknown>();
+      /** One step; false stops the iteration (all/exists decided). */
+      const step = (k: unknown, v: unknown): boolean => {
+        s.meter.charge(cost);
+        vars[s1] = k;
+        vars[s2] = v;
+        if (filter && !bool(filter(s))) return true;
+        switch (kind) {
+          case 'all':
+            return bool(body(s));
+          case 'exists':
+            return !bool(body(s));
+          case 'existsOne':
+            if (bool(body(s))) count++;
+            return true;
+          case 'transformList':
+            list.push(body(s));
+            return true;
+          default:
+            map.set(k, body(s));
+            return true;
+        }
+      };
+      let stopped = false;
+      if (Array.isArray(coll)) {
+        for (let i = 0; i < coll.length && !stopped; i++) stopped = !step(BigInt(i), cv(coll[i]));
+      } else if (isRecord(coll)) {
+        for (const k of Object.keys(coll)) if ((stopped = !step(k, cv(coll[k])))) break;
+      } else if (isMap(coll)) {
+        for (const [k, v] of coll) if ((stopped = !step(k, cv(v)))) break;
+      } else {
+        return fallback('range over another type');
+      }
+      switch (kind) {
+        case 'all':
+          return !stopped;
+        case 'exists':
+          return stopped;
+        case 'existsOne':
+          return count === 1;
+        case 'transformList':
+          return list;
+        default:
+          return mapResult(map);
+      }
+    };
+  }
+
   /** The standard one-variable macros: all, exists, exists_one, map (2 or 3 arguments), filter. */
   #comprehension(name: string, recvNode: unknown, args: unknown[], alt: AstLike & { args: any }, scope: Scope): FastFn {
     if (alt.op !== 'comprehension') return unsupported(`macro ${name}`);
@@ -699,6 +766,22 @@ class Compiler {
         return unsupported(`macro ${shape}`);
     }
   }
+}
+
+/** The shape library/comprehensions.ts gives its two-variable macros. */
+interface TwoVarMacro {
+  kind: 'all' | 'exists' | 'existsOne' | 'transformList' | 'transformMap' | 'transformMapEntry';
+  iName: string;
+  vName: string;
+  filter?: unknown;
+  body: unknown;
+  cost: number;
+}
+
+/** As the interpreter builds transformMap results: a plain object when every key is a string. */
+function mapResult(map: Map<unknown, unknown>): unknown {
+  for (const k of map.keys()) if (typeof k !== 'string') return map;
+  return Object.fromEntries(map);
 }
 
 function contains(container: unknown, x: unknown): boolean {

@@ -250,7 +250,8 @@ describe('CEL fast path', () => {
     assert.equal(accepted("object.spec.containers.map(c, c.image.split('/')[0]).join(',').matches('^[a-z]')"), true);
     assert.equal(accepted('object.spec.replicas * 2.5 > 3.0'), false);
     assert.equal(accepted("quantity('1Gi').isGreaterThan(quantity('1Mi'))"), false);
-    assert.equal(accepted('object.spec.all(k, v, v != null)'), false);
+    assert.equal(accepted('object.spec.all(k, v, v != null)'), true);
+    assert.equal(accepted('object.spec.transformMapEntry(k, v, {k: v})'), false);
   });
 
   it('keeps CEL int semantics and gives up on errors', (t) => {
@@ -308,7 +309,9 @@ describe('CEL fast path', () => {
       'object.?m.?a.orValue(0) + 1', 'object.l[?1].orValue("none")', '[object.i, object.i]', "{'k': object.s}", 'object.s + object.s',
       'object.l + object.l', '!object.b || object.b', 'object.b && object.a == 1', "object.l.all(x, x.matches('^[a-z]+$'))",
       "object.s.matches('(?i)^A')", 'object.l[0]', 'object.m["a"]', 'object.m == {"a": 1}', 'object.l == object.l', 'object.i == object.f',
-      'object.f > object.i', 'object.l.all(x, object.l.exists(y, x == y))', 'size(object.s) == object.s.size()',
+      'object.f > object.i', 'object.l.all(i, v, i >= 0 && v != null)', 'object.m.exists(k, v, v == 1)', 'object.l.existsOne(i, v, i == 0)',
+      'object.l.transformList(i, v, v)', 'object.l.transformList(i, v, i > 0, i)', "object.m.transformMap(k, v, k + 'x')",
+      "object.m.transformMap(k, v, k != 'a', v)", 'object.l.transformMap(i, v, v)', 'object.l.all(x, object.l.exists(y, x == y))', 'size(object.s) == object.s.size()',
     ];
     const pools: Record<string, unknown[]> = {
       s: ['', 'Abc', ' x\u00a0', 'h\u00e9llo\u{1F600}', 'a/b/c', 'ABC\uFEFF', '123', '-9223372036854775809', 'l/l', null, 7],
