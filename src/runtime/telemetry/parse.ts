@@ -167,12 +167,37 @@ export function parseTelemetry(text: string, file: string, limits: ParseLimits =
     return eol;
   }
 
+  /** Adds every record of a well-formed array of known records; false (nothing added) otherwise. */
+  function wholeArray(start: number, end: number): boolean {
+    let arr: unknown;
+    try {
+      arr = JSON.parse(text.slice(start, end));
+    } catch {
+      return false;
+    }
+    if (!Array.isArray(arr) || events.length + arr.length > limits.maxEvents) return false;
+    const evs: RuntimeEvent[] = [];
+    for (const o of arr) {
+      const ev = o && typeof o === 'object' && !Array.isArray(o) ? recordToEvent(o as Record<string, unknown>) : undefined;
+      if (!ev) return false;
+      evs.push(ev);
+    }
+    for (const ev of evs) events.push(intern(ev));
+    return true;
+  }
+
   /** A JSON array: each element is read (and reported) on its own, with its own line. */
   function readArray(start: number, eol: number): number {
     const end = scanValue(text, start);
     if (end < 0) {
       parseError(line, 'unterminated or malformed JSON array');
       return eol;
+    }
+    // Fast path: a valid array of known records (the usual case) is parsed in one go; only when something in it is
+    // wrong are the elements read one by one, so each problem gets its own line.
+    if (wholeArray(start, end)) {
+      line += countNewlines(text, start, end);
+      return end;
     }
     let j = start + 1;
     while (j < end - 1 && !full) {
