@@ -25,3 +25,18 @@ test('sprintf formats integers beyond int64 as math/big does, and booleans as te
   assert.equal(run(`sprintf("%f|%q|%T", [${big}, ${big}, ${big}])`), `%!f(big.Int=${big})|%!q(big.Int=${big})|*big.Int`);
   assert.equal(run('sprintf("%s %v %d", [true, false, true])'), 'true false %!d(string=true)');
 });
+
+test('time builtins check the int64 nanosecond range as OPA does', () => {
+  for (const f of ['time.date', 'time.clock', 'time.weekday', 'time.format']) {
+    assert.equal(run(`${f}(9223372036854775808)`), `eval_builtin_error: ${f}: timestamp too big`);
+    assert.equal(run(`${f}(1.5)`), `eval_builtin_error: ${f}: timestamp too big`);
+  }
+  assert.equal(run('time.diff(0, -9223372036854775809)'), 'eval_builtin_error: time.diff: timestamp too big');
+  assert.equal(run('time.add_date(9223372036854775807, 1, 0, 0)'), 'eval_builtin_error: time.add_date: time outside of valid range');
+  assert.deepEqual(run('time.date(9223372036854775807)'), [2262, 4, 11]);
+  assert.equal(run('time.parse_rfc3339_ns("2262-04-11T23:47:16.854775807Z")'), 9223372036854775807n);
+  assert.equal(run('time.parse_rfc3339_ns("1677-09-21T00:12:43.145224192Z")'), -9223372036854775808n);
+  assert.equal(run('time.parse_rfc3339_ns("2262-04-11T23:47:16.854775808Z")'), 'eval_builtin_error: time.parse_rfc3339_ns: time outside of valid range');
+  assert.equal(run('time.parse_rfc3339_ns("0001-01-01T00:00:00Z")'), 'eval_builtin_error: time.parse_rfc3339_ns: time outside of valid range');
+  assert.equal(run('time.parse_ns("2006-01-02", "1600-01-01")'), 'eval_builtin_error: time.parse_ns: time outside of valid range');
+});

@@ -15,7 +15,7 @@ export function registerNetCrypto(r: BuiltinRegistry): void {
     return v;
   });
   r.register('time.parse_rfc3339_ns', ([s]) => parseRFC3339(s as string));
-  r.register('time.parse_ns', ([layout, str]) => normInt(parseLayout(layout as string, str as string)));
+  r.register('time.parse_ns', ([layout, str]) => inRange(BigInt(parseLayout(layout as string, str as string))));
   r.register('time.parse_duration_ns', ([str]) => parseDuration(str as string));
   r.register('time.format', ([t]) => {
     const { ns, tz, layout } = timeArg(t as Value);
@@ -36,12 +36,11 @@ export function registerNetCrypto(r: BuiltinRegistry): void {
     return ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'][wallClock(ns, tz).weekday] as string;
   });
   r.register('time.add_date', ([t, y, m, d]) => {
-    const ns = BigInt(intArg(t as Value, 1) === num(t as Value) ? (t as number | bigint) : 0);
-    const w = wallClock(ns, 'UTC');
+    const w = wallClock(timeArg(t as Value).ns, 'UTC');
     const date = new Date(0);
     date.setUTCFullYear(w.year + intArg(y as Value, 2), w.month - 1 + intArg(m as Value, 3), w.day + intArg(d as Value, 4));
     date.setUTCHours(w.hour, w.min, w.sec, 0);
-    return normInt(BigInt(date.getTime()) * 1_000_000n + BigInt(w.nanos));
+    return inRange(BigInt(date.getTime()) * 1_000_000n + BigInt(w.nanos));
   });
   r.register('time.diff', ([a, b]) => {
     const x = timeArg(a as Value);
@@ -200,10 +199,22 @@ export function registerNetCrypto(r: BuiltinRegistry): void {
 
 // --- time helpers ---
 
+const MIN_INT64 = -(2n ** 63n);
+const MAX_INT64 = 2n ** 63n - 1n;
+
+/** A timestamp operand as OPA reads it: an exact int64, else "timestamp too big" (fractions included). */
 function toNs(v: Value): bigint {
-  if (typeof v === 'bigint') return v;
-  if (typeof v === 'number') return BigInt(Math.trunc(v));
-  throw typeErr(1, v, 'number', 'array');
+  if (typeof v === 'number' && !Number.isInteger(v)) throw builtinErr('timestamp too big');
+  if (typeof v !== 'bigint' && typeof v !== 'number') throw typeErr(1, v, 'number', 'array');
+  const ns = BigInt(v);
+  if (ns < MIN_INT64 || ns > MAX_INT64) throw builtinErr('timestamp too big');
+  return ns;
+}
+
+/** A computed time must fit Go's UnixNano (int64). */
+function inRange(ns: bigint): Value {
+  if (ns < MIN_INT64 || ns > MAX_INT64) throw builtinErr('time outside of valid range');
+  return normInt(ns);
 }
 
 function timeArg(t: Value): { ns: bigint; tz: string; layout?: string } {
@@ -216,13 +227,16 @@ export function parseRFC3339(s: string): Value {
   const m = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.exec(s);
   if (!m) throw builtinErr(`parsing time ${JSON.stringify(s)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(s)} as "2006"`);
   const [, y, mo, d, h, mi, sec, frac, tz] = m as unknown as string[];
-  let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec));
+  const date = new Date(0);
+  date.setUTCFullYear(Number(y), Number(mo) - 1, Number(d)); // Date.UTC maps years 0-99 to 19xx
+  date.setUTCHours(Number(h), Number(mi), Number(sec), 0);
+  let ms = date.getTime();
   if (tz && tz !== 'Z' && tz !== 'z') {
     const sign = tz[0] === '-' ? -1 : 1;
     ms -= sign * (Number(tz.slice(1, 3)) * 60 + Number(tz.slice(4, 6))) * 60000;
   }
   const fracNs = frac ? BigInt((frac.slice(1) + '000000000').slice(0, 9)) : 0n;
-  return normInt(BigInt(ms) * 1_000_000n + fracNs);
+  return inRange(BigInt(ms) * 1_000_000n + fracNs);
 }
 
 function parseDuration(s: string): Value {
