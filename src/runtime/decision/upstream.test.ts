@@ -28,6 +28,7 @@ import { namespaceSettings, parsePosture } from './posture.js';
 import { replayRecord } from './replay.js';
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), 'testdata', 'upstream');
+const loader = createKubeArmorLoader(); // the CRD schemas compile once for the whole file
 
 interface Expected {
   upstream: string;
@@ -51,7 +52,7 @@ function replayScenario(dir: string, resultMode: ResultMode = 'auto', dropOwner 
   const meta = JSON.parse(readFileSync(join(dir, 'scenario.json'), 'utf8')) as Scenario;
   const policyText = readFileSync(join(dir, 'policy.yaml'), 'utf8');
   const loaded = loadManifestText(policyText, 'policy.yaml');
-  const l = createKubeArmorLoader().load(loaded.objects, 0);
+  const l = loader.load(loaded.objects, 0);
   const ns = namespaceSettings(loaded.objects.map((o) => o.object));
   let text = readFileSync(join(dir, 'events.jsonl'), 'utf8');
   // karmor / relay output has no file owner (OID is internal to KubeArmor's feeder): the same verdicts must come out.
