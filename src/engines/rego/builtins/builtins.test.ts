@@ -40,3 +40,9 @@ test('time builtins check the int64 nanosecond range as OPA does', () => {
   assert.equal(run('time.parse_rfc3339_ns("0001-01-01T00:00:00Z")'), 'eval_builtin_error: time.parse_rfc3339_ns: time outside of valid range');
   assert.equal(run('time.parse_ns("2006-01-02", "1600-01-01")'), 'eval_builtin_error: time.parse_ns: time outside of valid range');
 });
+
+test('net.cidr_contains_matches element errors name the operand as OPA does', () => {
+  assert.equal(run('net.cidr_contains_matches("1.0.0.0/8", input)', ['1.1.1.1', 2]), 'eval_builtin_error: net.cidr_contains_matches: operand 2: element must be string or non-empty array');
+  assert.equal(run('net.cidr_contains_matches(input, "1.1.1.1")', [[]]), 'eval_builtin_error: net.cidr_contains_matches: operand 1: element must be string or non-empty array');
+  assert.deepEqual(run('net.cidr_contains_matches({"a": ["1.0.0.0/8", 1]}, {"1.1.1.1": ["1.2.3.4"]})'), [['a', '1.1.1.1']]);
+});

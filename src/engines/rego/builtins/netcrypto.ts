@@ -123,12 +123,14 @@ export function registerNetCrypto(r: BuiltinRegistry): void {
     return new RSet(mergeCidrs(nets).map((n) => formatIp(n.addr, n.v6) + '/' + n.prefix));
   });
   r.register('net.cidr_contains_matches', ([a, b]) => {
-    const items = (v: Value): [Value, string][] => {
+    const items = (v: Value, pos: number): [Value, string][] => {
       if (typeof v === 'string') return [[v, v]];
       const out: [Value, string][] = [];
+      // OPA's getCIDRMatchTerm: a string, or the first element of a non-empty array.
       const add = (k: Value, x: Value): void => {
-        const s = typeof x === 'string' ? x : Array.isArray(x) && typeof x[0] === 'string' ? x[0] : undefined;
-        if (s === undefined) throw builtinErr(`operand must be string or array of strings`);
+        const s = typeof x === 'string' ? x : Array.isArray(x) && x.length > 0 ? x[0] : undefined;
+        if (s === undefined) throw builtinErr(`operand ${pos}: element must be string or non-empty array`);
+        if (typeof s !== 'string') throw typeErr(1, s, 'string'); // OPA reports it from net.cidr_contains' first check
         out.push([k, s]);
       };
       if (Array.isArray(v)) v.forEach((x, i) => add(i, x));
@@ -137,9 +139,9 @@ export function registerNetCrypto(r: BuiltinRegistry): void {
       return out;
     };
     const out = new RSet();
-    for (const [ka, ca] of items(a as Value)) {
+    for (const [ka, ca] of items(a as Value, 1)) {
       const net = parseCidr(ca, 1);
-      for (const [kb, cb] of items(b as Value)) {
+      for (const [kb, cb] of items(b as Value, 2)) {
         if (cidrContains(net, cb.includes('/') ? parseCidr(cb, 2) : parseIpOrCidr(cb, 2))) out.add([ka, kb]);
       }
     }
