@@ -1,5 +1,6 @@
 /** Regression tests for builtins found missing or divergent from OPA by conformance scouting. */
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
 import { compileRego } from '../index.js';
 
@@ -45,4 +46,21 @@ test('net.cidr_contains_matches element errors name the operand as OPA does', ()
   assert.equal(run('net.cidr_contains_matches("1.0.0.0/8", input)', ['1.1.1.1', 2]), 'eval_builtin_error: net.cidr_contains_matches: operand 2: element must be string or non-empty array');
   assert.equal(run('net.cidr_contains_matches(input, "1.1.1.1")', [[]]), 'eval_builtin_error: net.cidr_contains_matches: operand 1: element must be string or non-empty array');
   assert.deepEqual(run('net.cidr_contains_matches({"a": ["1.0.0.0/8", 1]}, {"1.1.1.1": ["1.2.3.4"]})'), [['a', '1.1.1.1']]);
+});
+
+test('io.jwt: EdDSA (Ed25519) signs and verifies; a present non-number exp/nbf is an error', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const jwk = JSON.stringify(privateKey.export({ format: 'jwk' }));
+  const pem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
+  const token = run(`io.jwt.encode_sign({"alg": "EdDSA"}, {"sub": "me"}, ${jwk})`) as string;
+  assert.match(token, /^eyJhbGciOiJFZERTQSJ9\.eyJzdWIiOiJtZSJ9\.[\w-]{86}$/);
+  assert.deepEqual(run('io.jwt.decode_verify(input.t, {"cert": input.pem})', { t: token, pem }), [true, { alg: 'EdDSA' }, { sub: 'me' }]);
+  assert.equal(run('io.jwt.verify_eddsa(input.t, input.pem)', { t: token, pem }), true);
+  const other = generateKeyPairSync('ed25519').publicKey.export({ format: 'pem', type: 'spki' }).toString();
+  assert.equal(run('io.jwt.verify_eddsa(input.t, input.pem)', { t: token, pem: other }), false);
+
+  const hs = (claims: string): string => `io.jwt.decode_verify(io.jwt.encode_sign({"alg": "HS256"}, ${claims}, {"kty": "oct", "k": "NDI"}), {"secret": "42"})`;
+  assert.equal(run(hs('{"exp": null}')), 'eval_builtin_error: io.jwt.decode_verify: exp value must be a number');
+  assert.equal(run(hs('{"nbf": "soon"}')), 'eval_builtin_error: io.jwt.decode_verify: nbf value must be a number');
+  assert.deepEqual(run(hs('{"exp": 1}')), [false, {}, {}]);
 });

@@ -195,6 +195,7 @@ io.jwt.verify_ps512(string,string):boolean
 io.jwt.verify_es256(string,string):boolean
 io.jwt.verify_es384(string,string):boolean
 io.jwt.verify_es512(string,string):boolean
+io.jwt.verify_eddsa(string,string):boolean
 `;
 
 export const BUILTIN_DECLS: readonly BuiltinDecl[] = TABLE.trim()

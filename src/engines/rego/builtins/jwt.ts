@@ -1,6 +1,6 @@
-/** io.jwt.*: decode, verify (HS/RS/PS/ES), decode_verify, encode_sign[_raw], on node:crypto. */
-import { createHmac, createPrivateKey, createPublicKey, createSign, createVerify, timingSafeEqual, X509Certificate, type KeyObject } from 'node:crypto';
-import { parseJSON, RObject, toJSON, type Value } from '../value.js';
+/** io.jwt.*: decode, verify (HS/RS/PS/ES/EdDSA), decode_verify, encode_sign[_raw], on node:crypto. */
+import { createHmac, createPrivateKey, createPublicKey, createSign, createVerify, sign as cryptoSign, timingSafeEqual, verify as cryptoVerify, X509Certificate, type KeyObject } from 'node:crypto';
+import { isNumber, parseJSON, RObject, toJSON, type Value } from '../value.js';
 import { builtinErr, type BuiltinRegistry } from './types.js';
 
 const HASH: Record<string, string> = { '256': 'sha256', '384': 'sha384', '512': 'sha512' };
@@ -95,6 +95,10 @@ function verifyAsym(token: string, material: string, alg: string): boolean {
   const data = `${parts.headerB64}.${parts.payloadB64}`;
   for (const key of keys) {
     try {
+      if (alg === 'EdDSA') {
+        if (cryptoVerify(null, Buffer.from(data), key, parts.sig)) return true;
+        continue;
+      }
       const v = createVerify(hash).update(data);
       const opts: Record<string, unknown> = { key };
       if (fam === 'PS') {
@@ -133,6 +137,7 @@ function sign(headerText: string, payloadText: string, keyText: string): string 
     throw builtinErr(jsonErr(e as Error, keyText));
   }
   const data = `${b64url(headerText)}.${b64url(payloadText)}`;
+  if (alg === 'EdDSA') return `${data}.${b64url(cryptoSign(null, Buffer.from(data), createPrivateKey({ key: jwk as never, format: 'jwk' })))}`;
   const m = /^(HS|RS|PS|ES)(256|384|512)$/.exec(alg);
   if (!m) throw builtinErr(`unknown signature algorithm`);
   const fam = m[1] as string;
@@ -170,6 +175,7 @@ export function registerJwt(r: BuiltinRegistry): void {
     r.register(`io.jwt.verify_hs${bits}`, ([t, s]) => verifyHmac(t as string, s as string, bits));
     for (const fam of ['rs', 'ps', 'es']) r.register(`io.jwt.verify_${fam}${bits}`, ([t, c]) => verifyAsym(t as string, c as string, fam.toUpperCase() + bits));
   }
+  r.register('io.jwt.verify_eddsa', ([t, c]) => verifyAsym(t as string, c as string, 'EdDSA'));
   r.register('io.jwt.encode_sign_raw', ([h, p, k]) => sign(h as string, p as string, k as string));
   r.register('io.jwt.encode_sign', ([h, p, k]) => sign(toJSON(h as Value), toJSON(p as Value), toJSON(k as Value)));
   r.register('io.jwt.decode_verify', ([t, c], b) => {
@@ -194,10 +200,13 @@ export function registerJwt(r: BuiltinRegistry): void {
     const payload = parts.payload;
     if (!(payload instanceof RObject)) return fail;
     const nowSec = typeof cons.get('time') === 'number' ? (cons.get('time') as number) / 1e9 : b.now.getTime() / 1000;
+    // A present exp/nbf must be a number (OPA errors rather than ignoring it).
     const exp = payload.get('exp');
-    if (typeof exp === 'number' && nowSec >= exp) return fail;
+    if (exp !== undefined && !isNumber(exp)) throw builtinErr('exp value must be a number');
+    if (exp !== undefined && nowSec >= Number(exp)) return fail;
     const nbf = payload.get('nbf');
-    if (typeof nbf === 'number' && nowSec < nbf) return fail;
+    if (nbf !== undefined && !isNumber(nbf)) throw builtinErr('nbf value must be a number');
+    if (nbf !== undefined && nowSec < Number(nbf)) return fail;
     const iss = cons.get('iss');
     if (typeof iss === 'string' && payload.get('iss') !== iss) return fail;
     const aud = cons.get('aud');
