@@ -3,7 +3,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { isNumber, normInt, RObject, RSet, type Value } from '../value.js';
 import { builtinErr, typeErr, type BuiltinRegistry } from './types.js';
 import { formatLayout, parseLayout, wallClock } from './gotime.js';
-import { collection, intArg, num } from './util.js';
+import { collection, intArg } from './util.js';
 
 export function registerNetCrypto(r: BuiltinRegistry): void {
   // --- time (nanoseconds since epoch, UTC unless a zone is given) ---
