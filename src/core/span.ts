@@ -24,3 +24,13 @@ export function formatSpan(span: SourceSpan | undefined): string {
   if (!span) return '';
   return `${span.file}:${span.line}:${span.column}`;
 }
+
+/** A JSON Pointer (RFC 6901, as JSON Schema validators report instance paths) as a field path. */
+export function pointerToPath(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}

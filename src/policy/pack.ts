@@ -1,7 +1,8 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { diag, type Diagnostic } from '../core/diagnostic.js';
 import type { Frameworks, Mode, Severity } from '../core/policy-types.js';
-import type { FieldPath } from '../core/span.js';
+import { formatFieldPath, pointerToPath, type FieldPath } from '../core/span.js';
+import { closest } from '../core/suggest.js';
 import { loadManifestText } from '../k8s/load.js';
 import type { LabelSelector } from '../k8s/selector.js';
 import { PACK_SCHEMA } from './pack-schema.js';
@@ -198,20 +199,8 @@ function isMode(v: unknown): v is Mode {
   return v === 'enforce' || v === 'warn' || v === 'audit';
 }
 
-function pointerToPath(ptr: string): (string | number)[] {
-  if (ptr === '') return [];
-  return ptr
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
-
 function describePath(path: FieldPath): string {
-  if (path.length === 0) return 'rampart.yaml';
-  let out = '';
-  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out === '' ? seg : `.${seg}`;
-  return out;
+  return path.length === 0 ? 'rampart.yaml' : formatFieldPath(path);
 }
 
 /** The schema node that describes the object at `path` (to list known fields). */
@@ -223,32 +212,4 @@ function schemaAt(path: FieldPath): { properties?: Record<string, unknown> } | u
     else node = node?.properties?.[seg] ?? (typeof node?.additionalProperties === 'object' ? node.additionalProperties : undefined);
   }
   return node;
-}
-
-/** Closest known name within edit distance 2, for "did you mean". */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = 3;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0];
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length];
 }

@@ -1,5 +1,6 @@
 import { diag, type Diagnostic } from '../../core/diagnostic.js';
 import type { SourceSpan } from '../../core/span.js';
+import { editDistance } from '../../core/suggest.js';
 import { SYSCALLS_AARCH64, SYSCALLS_X86_64 } from './syscall-table.js';
 
 /**
@@ -217,17 +218,4 @@ function suggestSyscall(name: string, arches: SeccompArch[]): string | undefined
     }
   }
   return best ? `did you mean ${best}?` : undefined;
-}
-
-function editDistance(a: string, b: string, cap: number): number {
-  if (Math.abs(a.length - b.length) >= cap) return cap;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
 }

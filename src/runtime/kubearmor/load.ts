@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { diag, type Diagnostic } from '../../core/diagnostic.js';
-import type { FieldPath } from '../../core/span.js';
+import { formatFieldPath, pointerToPath, type FieldPath } from '../../core/span.js';
 import { isObject, type LoadedObject } from '../../k8s/object.js';
 import type {
   KubeArmorAction,
@@ -109,7 +109,7 @@ function loadOne(
         const field = String((e.params as { additionalProperty: string }).additionalProperty);
         const fpath = [...path, field];
         diagnostics.push(
-          diag('kubearmor_unknown_field', `${kind} ${name}: unknown field ${formatPath(fpath)} (the API server drops it)`, {
+          diag('kubearmor_unknown_field', `${kind} ${name}: unknown field ${formatFieldPath(fpath)} (the API server drops it)`, {
             severity: 'warning',
             span: lo.locate(fpath),
             path: fpath,
@@ -119,7 +119,7 @@ function loadOne(
       }
       fatal = true;
       diagnostics.push(
-        diag('kubearmor_schema_error', `${kind} ${name}: ${formatPath(path)} ${describeError(e)}`, { span: lo.locate(path), path }),
+        diag('kubearmor_schema_error', `${kind} ${name}: ${formatFieldPath(path)} ${describeError(e)}`, { span: lo.locate(path), path }),
       );
     }
   }
@@ -268,7 +268,7 @@ function inherit(
   let action = pick('action', isStr) as KubeArmorAction | undefined;
   const span = lo.locate(path);
   if (!action) {
-    diagnostics.push(diag('kubearmor_missing_action', `${policyName}: ${formatPath(path)} has no action (rule, section or spec); treated as Block`, { severity: 'warning', span, path }));
+    diagnostics.push(diag('kubearmor_missing_action', `${policyName}: ${formatFieldPath(path)} has no action (rule, section or spec); treated as Block`, { severity: 'warning', span, path }));
     action = 'Block';
   }
   return {
@@ -285,21 +285,6 @@ function inherit(
 function stringMap(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (isObject(v)) for (const [k, x] of Object.entries(v)) out[k] = String(x);
-  return out;
-}
-
-function pointerToPath(pointer: string): FieldPath {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
-
-export function formatPath(path: FieldPath): string {
-  let out = '';
-  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out === '' ? seg : `.${seg}`;
   return out;
 }
 
