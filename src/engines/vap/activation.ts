@@ -13,7 +13,11 @@ export interface RequestView {
   base: Record<string, unknown>;
   /** Variable values shared by the policies evaluating this request without params. */
   variables: SharedVariables;
+  /** CEL evaluation options of this request (one object, so per-policy caches can key on its identity). */
+  opts: { deadline?: number };
 }
+
+const NO_OPTS: { deadline?: number } = Object.freeze({});
 
 /**
  * Per-compile cache of request views keyed by EvalContext identity, so N policies evaluating one object build the
@@ -50,6 +54,7 @@ export class RequestViews {
       params: null,
     };
     if (this.authorizerFor) base.authorizer = this.authorizerFor(ctx);
-    return { namespace, namespaceObject, facts, base, variables: { values: new Map(), activations: new Map() } };
+    const opts = ctx.deadline !== undefined ? { deadline: ctx.deadline } : NO_OPTS;
+    return { namespace, namespaceObject, facts, base, variables: { values: new Map() }, opts };
   }
 }

@@ -151,7 +151,7 @@ export class VapCompiledPolicy implements CompiledPolicy {
     const { parts } = this;
     if (!parts.match.matches(view.facts)) return [];
     const results: RuleResult[] = [];
-    const opts = ctx.deadline !== undefined ? { deadline: ctx.deadline } : NO_OPTS;
+    const opts = view.opts;
     for (const binding of this.bindings) {
       if (binding.match && !binding.match.matches(view.facts)) continue;
       const collected = collectParams(parts.paramKind, binding.paramRef, view.namespace, ctx.inventory);
@@ -239,7 +239,6 @@ export class VapCompiledPolicy implements CompiledPolicy {
   }
 }
 
-const NO_OPTS: { deadline?: number } = Object.freeze({});
 const RULE_NAMES = Array.from({ length: 32 }, (_, i) => `validations[${i}]`);
 
 function paramName(p: KObject): string {

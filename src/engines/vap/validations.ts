@@ -34,6 +34,8 @@ export interface ValidationSet {
   variableDefs: ReadonlyMap<string, VariableDef>;
   validations: CompiledValidation[];
   auditAnnotations: { key: string; program: Compiled }[];
+  /** @internal what evaluations reuse (created on first use). */
+  reuse?: Reuse;
 }
 
 /** Where each list lives in the policy document, for diagnostics. */
@@ -123,22 +125,74 @@ export type SetOutcome =
 export type BaseActivation = Record<string, unknown>;
 
 /**
+ * What one ValidationSet reuses from one evaluation to the next (evaluations are synchronous and never nest for
+ * one set): the activation and variables map of the shared (no params) path, and the options with a fresh budget.
+ */
+interface Reuse {
+  /** The request the activation is bound to (its SharedVariables object), if any. */
+  shared: SharedVariables | undefined;
+  activation: Record<string, unknown> | undefined;
+  /** The base keys the activation was built with, in order. */
+  keys: string[];
+  map: VariablesMap | undefined;
+  optsOf: EvalOpts | undefined;
+  opts: EvalOpts & { budget: { remaining: number } };
+}
+
+function reuseOf(set: ValidationSet): Reuse {
+  return (set.reuse ??= { shared: undefined, activation: undefined, keys: [], map: undefined, optsOf: undefined, opts: { budget: { remaining: 0 } } });
+}
+
+/** Whether `base` has exactly `keys` as enumerable keys, in that order. */
+function sameKeys(base: BaseActivation, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const k in base) if (keys[i++] !== k) return false;
+  return i === keys.length;
+}
+
+/**
  * Adds the lazily computed `variables` map. Pass `shared` (values keyed by definition prefix) only when the
  * activation is the same for every policy using it, i.e. the same request and no params.
  */
 export function withVariables(set: ValidationSet, base: BaseActivation, opts: EvalOpts, shared?: SharedVariables): Record<string, unknown> {
   if (set.variableDefs.size === 0) return base;
   if (shared) {
-    const hit = shared.activations.get(set.variableDefs);
-    if (hit) return hit;
+    // One activation per set, rebound per request: a plain copy of the base (the CEL environment only reads the
+    // declared names) plus this set's variables map, reading and filling the request's shared values.
+    const reuse = reuseOf(set);
+    if (reuse.shared === shared && reuse.activation) return reuse.activation;
+    let activation = reuse.activation;
+    if (!activation || !sameKeys(base, reuse.keys)) {
+      activation = {};
+      reuse.keys = [];
+      for (const k in base) reuse.keys.push(k);
+    }
+    const keys = reuse.keys;
+    for (let i = 0; i < keys.length; i++) activation[keys[i]] = base[keys[i]];
+    const map = (reuse.map ??= new VariablesMap(set.variableDefs, shared.values));
+    activation.variables = map;
+    map.rebind(shared.values, activation, opts);
+    reuse.activation = activation;
+    reuse.shared = shared;
+    return activation;
   }
-  const map = new VariablesMap(set.variableDefs, shared?.values);
+  const map = new VariablesMap(set.variableDefs, undefined);
   // A prototype link instead of a copy: the CEL environment only reads the declared names.
   const activation = Object.create(base) as Record<string, unknown>;
   activation.variables = map;
   map.bind(activation, opts);
-  shared?.activations.set(set.variableDefs, activation);
   return activation;
+}
+
+/** `opts` with the API server's per-call budget (RuntimeCELCostBudget), reset: one object per set and options. */
+function budgeted(set: ValidationSet, opts: EvalOpts): EvalOpts {
+  const reuse = reuseOf(set);
+  if (reuse.optsOf !== opts) {
+    reuse.opts = { ...opts, budget: { remaining: RUNTIME_COST_BUDGET } };
+    reuse.optsOf = opts;
+  }
+  reuse.opts.budget.remaining = RUNTIME_COST_BUDGET;
+  return reuse.opts;
 }
 
 /** validating/validator.go Validate: match conditions, then every validation, then audit annotations. */
@@ -152,7 +206,7 @@ export function runValidationSet(set: ValidationSet, base: BaseActivation, opts:
   }
   if (matchErrors) return { kind: 'error', message: matchErrors.join('; ') };
   // The API server's per-call budget (RuntimeCELCostBudget) shared by the validations and their messages.
-  opts = { ...opts, budget: { remaining: RUNTIME_COST_BUDGET } };
+  opts = budgeted(set, opts);
   const decisions: Decision[] = [];
   for (let i = 0; i < set.validations.length; i++) {
     const v = set.validations[i];
@@ -162,7 +216,7 @@ export function runValidationSet(set: ValidationSet, base: BaseActivation, opts:
       continue;
     }
     if (r.value === true) {
-      decisions.push({ index: i, evaluation: 'admit', message: '' });
+      decisions.push(ADMITS[i] ?? { index: i, evaluation: 'admit', message: '' });
       continue;
     }
     decisions.push({ index: i, evaluation: 'deny', message: denyMessage(v, activation, opts), reason: v.reason ?? 'Invalid' });
@@ -189,6 +243,8 @@ export function runValidationSet(set: ValidationSet, base: BaseActivation, opts:
 export const RUNTIME_COST_BUDGET = 10_000_000;
 
 const NO_ANNOTATIONS: readonly AnnotationResult[] = Object.freeze([]);
+/** Admit decisions carry nothing but their index: shared, frozen. */
+const ADMITS: readonly Decision[] = Array.from({ length: 64 }, (_, index) => Object.freeze({ index, evaluation: 'admit' as const, message: '' }));
 
 /** messageExpression (if it yields a usable string), else message, else `failed expression: <expression>`. */
 function denyMessage(v: CompiledValidation, activation: Record<string, unknown>, opts: EvalOpts): string {

@@ -13,10 +13,9 @@ export type VariableOutcome = { ok: true; value: unknown } | { ok: false; error:
  */
 export type VariableCache = Map<string, VariableOutcome>;
 
-/** Per-request sharing: variable values by definition prefix, and one activation per interned definition map. */
+/** Per-request sharing: variable values by definition prefix (one object per request: its identity names the request). */
 export interface SharedVariables {
   values: VariableCache;
-  activations: Map<ReadonlyMap<string, VariableDef>, Record<string, unknown>>;
 }
 
 
@@ -29,9 +28,10 @@ export class VariablesMap extends Map<string, unknown> {
     Object.defineProperty(this.prototype, 'constructor', { value: Map, writable: false, enumerable: false });
   }
   readonly #defs: ReadonlyMap<string, VariableDef>;
-  readonly #outcomes: VariableCache;
+  #outcomes: VariableCache;
   #activation: Record<string, unknown> = {};
   #opts: EvalOpts & { rawResult?: boolean } = {};
+  #optsOf: EvalOpts | undefined;
 
   constructor(defs: ReadonlyMap<string, VariableDef>, cache: VariableCache | undefined) {
     super();
@@ -42,7 +42,16 @@ export class VariablesMap extends Map<string, unknown> {
   bind(activation: Record<string, unknown>, opts: EvalOpts): void {
     this.#activation = activation;
     // Variable values stay CEL runtime values: other expressions read them without a round trip through plain JS.
-    this.#opts = { ...opts, rawResult: true };
+    if (this.#optsOf !== opts) {
+      this.#opts = { ...opts, rawResult: true };
+      this.#optsOf = opts;
+    }
+  }
+
+  /** Reuses this map for another evaluation: values (and errors) then come from, and go to, `cache`. */
+  rebind(cache: VariableCache, activation: Record<string, unknown>, opts: EvalOpts): void {
+    this.#outcomes = cache;
+    this.bind(activation, opts);
   }
 
   override has(key: string): boolean {
