@@ -8,7 +8,7 @@ import type { CompileSite } from './program.js';
 import { compileMatchResources, type CompiledMatchResources } from './match.js';
 import { ANNOTATIONS, policyMetaOf, resolveFindingPath } from './meta.js';
 import { collectParams, readParamKind, readParamRef, type ParamKind, type ParamRef } from './params.js';
-import { compileValidationSet, runValidationSet, type ValidationSet } from './validations.js';
+import { ActivationCopy, compileValidationSet, runValidationSet, type ValidationSet } from './validations.js';
 import type { SharedVariables } from './variables.js';
 
 export type ValidationAction = 'Deny' | 'Warn' | 'Audit';
@@ -123,6 +123,11 @@ export class VapCompiledPolicy implements CompiledPolicy {
   readonly meta: PolicyMeta;
   readonly inventoryKinds: readonly string[];
   readonly #pathTemplate: string | undefined;
+  /** The activation with params, reused from one evaluation to the next (evaluations never nest). */
+  readonly #withParams = new ActivationCopy();
+  /** Result details of each binding for its last param (params are stable inventory objects). */
+  readonly #passes = new Map<CompiledBinding, RuleResult[]>();
+  readonly #paramDetails = new Map<CompiledBinding, { param: KObject; details: Record<string, unknown> }>();
 
   constructor(
     doc: LoadedObject,
@@ -166,13 +171,28 @@ export class VapCompiledPolicy implements CompiledPolicy {
       for (const param of collected.params) {
         if (param === null) this.#evaluateOne(results, binding, view.base, opts, view.variables, binding.details, ctx);
         else {
-          const activation = Object.create(view.base) as Record<string, unknown>;
+          const activation = this.#withParams.fill(view.base);
           activation.params = param;
-          this.#evaluateOne(results, binding, activation, opts, undefined, { ...binding.details, param: paramName(param) }, ctx);
+          this.#evaluateOne(results, binding, activation, opts, undefined, this.#detailsWithParam(binding, param), ctx);
         }
       }
     }
     return results;
+  }
+
+  /** The pass result of a validation under a binding without params or annotations: constant, built once, frozen. */
+  #passOf(binding: CompiledBinding, index: number, rule: string): RuleResult {
+    let passes = this.#passes.get(binding);
+    if (!passes) this.#passes.set(binding, (passes = []));
+    return (passes[index] ??= Object.freeze({ policyId: this.meta.id, rule, status: 'pass', message: '', mode: binding.mode, details: binding.details }));
+  }
+
+  #detailsWithParam(binding: CompiledBinding, param: KObject): Record<string, unknown> {
+    const last = this.#paramDetails.get(binding);
+    if (last && last.param === param) return last.details;
+    const details = { ...binding.details, param: paramName(param) };
+    this.#paramDetails.set(binding, { param, details });
+    return details;
   }
 
   #configError(results: RuleResult[], binding: CompiledBinding, message: string): void {
@@ -225,7 +245,10 @@ export class VapCompiledPolicy implements CompiledPolicy {
     const d0 = published ? { ...details, auditAnnotations: published } : details;
     for (const d of outcome.decisions) {
       const rule = RULE_NAMES[d.index] ?? `validations[${d.index}]`;
-      if (d.evaluation === 'admit') results.push({ policyId: id, rule, status: 'pass', message: '', mode, details: d0 });
+      if (d.evaluation === 'admit') {
+        if (d0 === binding.details) results.push(this.#passOf(binding, d.index, rule));
+        else results.push({ policyId: id, rule, status: 'pass', message: '', mode, details: d0 });
+      }
       else if (d.evaluation === 'deny') {
         const r: RuleResult = { policyId: id, rule, status: 'fail', message: d.message, mode, details: { ...d0, reason: d.reason } };
         const path = this.#pathTemplate ? resolveFindingPath(this.#pathTemplate, ctx.object) : undefined;

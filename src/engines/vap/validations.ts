@@ -125,22 +125,54 @@ export type SetOutcome =
 export type BaseActivation = Record<string, unknown>;
 
 /**
+ * A plain object reused as a copy of successive base activations (same keys, new values): cheaper than a fresh
+ * object or a prototype link per evaluation. The CEL environment only reads the declared names from it.
+ */
+export class ActivationCopy {
+  #keys: string[] = [];
+  #target: Record<string, unknown> | undefined;
+
+  /** The copy of `base` (own and inherited enumerable keys); a new object when the keys differ from last time. */
+  fill(base: BaseActivation): Record<string, unknown> {
+    let target = this.#target;
+    if (!target || !sameKeys(base, this.#keys)) {
+      target = this.#target = {};
+      const keys: string[] = (this.#keys = []);
+      for (const k in base) keys.push(k);
+    }
+    const keys = this.#keys;
+    for (let i = 0; i < keys.length; i++) target[keys[i]] = base[keys[i]];
+    return target;
+  }
+}
+
+/**
  * What one ValidationSet reuses from one evaluation to the next (evaluations are synchronous and never nest for
- * one set): the activation and variables map of the shared (no params) path, and the options with a fresh budget.
+ * one set): activations and variables maps, and the options with a fresh budget.
  */
 interface Reuse {
-  /** The request the activation is bound to (its SharedVariables object), if any. */
+  /** The request the shared activation is bound to (its SharedVariables object), if any. */
   shared: SharedVariables | undefined;
-  activation: Record<string, unknown> | undefined;
-  /** The base keys the activation was built with, in order. */
-  keys: string[];
-  map: VariablesMap | undefined;
+  sharedActivation: Record<string, unknown> | undefined;
+  sharedCopy: ActivationCopy;
+  sharedMap: VariablesMap | undefined;
+  privateCopy: ActivationCopy;
+  privateMap: VariablesMap | undefined;
   optsOf: EvalOpts | undefined;
   opts: EvalOpts & { budget: { remaining: number } };
 }
 
 function reuseOf(set: ValidationSet): Reuse {
-  return (set.reuse ??= { shared: undefined, activation: undefined, keys: [], map: undefined, optsOf: undefined, opts: { budget: { remaining: 0 } } });
+  return (set.reuse ??= {
+    shared: undefined,
+    sharedActivation: undefined,
+    sharedCopy: new ActivationCopy(),
+    sharedMap: undefined,
+    privateCopy: new ActivationCopy(),
+    privateMap: undefined,
+    optsOf: undefined,
+    opts: { budget: { remaining: 0 } },
+  });
 }
 
 /** Whether `base` has exactly `keys` as enumerable keys, in that order. */
@@ -156,31 +188,23 @@ function sameKeys(base: BaseActivation, keys: readonly string[]): boolean {
  */
 export function withVariables(set: ValidationSet, base: BaseActivation, opts: EvalOpts, shared?: SharedVariables): Record<string, unknown> {
   if (set.variableDefs.size === 0) return base;
+  const reuse = reuseOf(set);
   if (shared) {
-    // One activation per set, rebound per request: a plain copy of the base (the CEL environment only reads the
-    // declared names) plus this set's variables map, reading and filling the request's shared values.
-    const reuse = reuseOf(set);
-    if (reuse.shared === shared && reuse.activation) return reuse.activation;
-    let activation = reuse.activation;
-    if (!activation || !sameKeys(base, reuse.keys)) {
-      activation = {};
-      reuse.keys = [];
-      for (const k in base) reuse.keys.push(k);
-    }
-    const keys = reuse.keys;
-    for (let i = 0; i < keys.length; i++) activation[keys[i]] = base[keys[i]];
-    const map = (reuse.map ??= new VariablesMap(set.variableDefs, shared.values));
+    // One activation per set, rebound per request, reading and filling the request's shared values.
+    if (reuse.shared === shared && reuse.sharedActivation) return reuse.sharedActivation;
+    const activation = reuse.sharedCopy.fill(base);
+    const map = (reuse.sharedMap ??= new VariablesMap(set.variableDefs, shared.values));
     activation.variables = map;
     map.rebind(shared.values, activation, opts);
-    reuse.activation = activation;
+    reuse.sharedActivation = activation;
     reuse.shared = shared;
     return activation;
   }
-  const map = new VariablesMap(set.variableDefs, undefined);
-  // A prototype link instead of a copy: the CEL environment only reads the declared names.
-  const activation = Object.create(base) as Record<string, unknown>;
+  // Values private to this evaluation: a fresh cache, the rest reused.
+  const activation = reuse.privateCopy.fill(base);
+  const map = (reuse.privateMap ??= new VariablesMap(set.variableDefs, undefined));
   activation.variables = map;
-  map.bind(activation, opts);
+  map.rebind(new Map(), activation, opts);
   return activation;
 }
 
