@@ -1,6 +1,8 @@
 /** Regression tests for builtins found missing or divergent from OPA by conformance scouting. */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { compileRego } from '../index.js';
 
@@ -63,4 +65,25 @@ test('io.jwt: EdDSA (Ed25519) signs and verifies; a present non-number exp/nbf i
   assert.equal(run(hs('{"exp": null}')), 'eval_builtin_error: io.jwt.decode_verify: exp value must be a number');
   assert.equal(run(hs('{"nbf": "soon"}')), 'eval_builtin_error: io.jwt.decode_verify: nbf value must be a number');
   assert.deepEqual(run(hs('{"exp": 1}')), [false, {}, {}]);
+});
+
+test('crypto.x509.parse_certificate_request returns Go x509.CertificateRequest fields', () => {
+  // ec-san.csr: openssl req -newkey ec (P-256) -subj /CN=a.example/O=Acme with a subjectAltName extension request.
+  const pem = readFileSync(join(import.meta.dirname, '..', 'testdata', 'ec-san.csr'), 'utf8');
+  const csr = run('crypto.x509.parse_certificate_request(input)', pem) as Record<string, unknown>;
+  assert.equal((csr.Subject as Record<string, unknown>).CommonName, 'a.example');
+  assert.deepEqual((csr.Subject as Record<string, unknown>).Organization, ['Acme']);
+  assert.deepEqual((csr.Subject as Record<string, unknown>).Names, [
+    { Type: [2, 5, 4, 3], Value: 'a.example' },
+    { Type: [2, 5, 4, 10], Value: 'Acme' },
+  ]);
+  assert.deepEqual([csr.Version, csr.SignatureAlgorithm, csr.PublicKeyAlgorithm], [0, 10, 3]);
+  assert.deepEqual([csr.DNSNames, csr.EmailAddresses, csr.IPAddresses], [['a.example', 'b.example'], ['x@y.z'], ['10.0.0.1']]);
+  assert.equal((csr.URIs as Record<string, unknown>[])[0]?.Host, 'u.example');
+  const der = pem.replace(/-----[A-Z ]+-----|\s/g, '');
+  assert.equal(csr.Raw, der);
+  assert.deepEqual(run('crypto.x509.parse_certificate_request(input).Raw', Buffer.from(pem).toString('base64')), der);
+  assert.equal(run('crypto.x509.parse_certificate_request(input).RawSubject', der), 'MCMxEjAQBgNVBAMMCWEuZXhhbXBsZTENMAsGA1UECgwEQWNtZQ==');
+  assert.match(run('crypto.x509.parse_certificate_request("YmFkc3RyaW5n")') as string, /^eval_builtin_error: crypto.x509.parse_certificate_request: asn1: structure error/);
+  assert.equal(run('crypto.x509.parse_certificate_request("foobar")'), 'eval_builtin_error: crypto.x509.parse_certificate_request: illegal base64 data at input byte 4');
 });

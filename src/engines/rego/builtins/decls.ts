@@ -167,6 +167,7 @@ graph.reachable(object,array|set):set
 graph.reachable_paths(object,array|set):set
 providers.aws.sign_req(object,object,number):object
 io.jwt.decode(string):array
+crypto.x509.parse_certificate_request(string):object
 crypto.x509.parse_certificates(string):array
 crypto.x509.parse_and_verify_certificates(string):array
 crypto.x509.parse_rsa_private_key(string):object

@@ -1,6 +1,7 @@
 /** crypto.x509.parse_certificates / parse_and_verify_certificates / parse_rsa_private_key on node:crypto. */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { fromJS, type Value } from '../value.js';
+import { parseCertificateRequest } from './csr.js';
 import { builtinErr, type BuiltinRegistry } from './types.js';
 
 /** Go's strict base64 decoding: bad characters and incomplete quanta are errors. */
@@ -97,7 +98,17 @@ function certObject(c: X509Certificate): Value {
   });
 }
 
+/** PEM or base64 (of PEM or DER), as OPA reads a certificate request; the first PEM block must be a request. */
+function csrDer(input: string): Buffer {
+  const bytes = input.startsWith('-----BEGIN CERTIFICATE REQUEST-----') ? Buffer.from(input, 'utf8') : strictBase64(input);
+  const m = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/.exec(bytes.toString('latin1'));
+  if (!m) return bytes;
+  if (m[1] !== 'CERTIFICATE REQUEST') throw builtinErr('invalid PEM-encoded certificate signing request');
+  return Buffer.from((m[2] as string).replace(/\s+/g, ''), 'base64');
+}
+
 export function registerX509(r: BuiltinRegistry): void {
+  r.register('crypto.x509.parse_certificate_request', ([s]) => fromJS(parseCertificateRequest(csrDer(s as string))));
   r.register('crypto.x509.parse_certificates', ([s]) => certificates(s as string).map(certObject));
   r.register('crypto.x509.parse_and_verify_certificates', ([s]) => {
     let certs: X509Certificate[];
