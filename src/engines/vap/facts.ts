@@ -1,6 +1,6 @@
 import { isObject, meta, type KObject } from '../../k8s/object.js';
 import type { EvalContext } from '../../policy/engine.js';
-import type { RequestFacts } from './match.js';
+import { ruleKeyOf, type RequestFacts } from './match.js';
 import { isClusterScopedKind } from './scope.js';
 
 /** Namespace offline evaluation assumes for namespaced objects that name none (what `kubectl apply` would use). */
@@ -45,7 +45,7 @@ export function requestFacts(ctx: EvalContext, namespace: string, nsObject: KObj
   if (isNamespaceObject) namespaceLabels = labelsOf(ctx.object ?? ctx.oldObject);
   else if (nsObject) namespaceLabels = labelsOf(nsObject);
   const name = r.name ?? (ctx.object ? meta(ctx.object).name : undefined) ?? '';
-  return {
+  const facts: RequestFacts = {
     operation: r.operation,
     group: r.resource.group,
     version: r.resource.version,
@@ -59,6 +59,8 @@ export function requestFacts(ctx: EvalContext, namespace: string, nsObject: KObj
     oldObjectLabels: labelsOf(ctx.oldObject),
     namespaceLabels,
   };
+  facts.ruleKey = ruleKeyOf(facts);
+  return facts;
 }
 
 /** The CEL `request` variable (admission.k8s.io/v1 AdmissionRequest without the objects). */

@@ -18,7 +18,21 @@ export interface RequestFacts {
   oldObjectLabels: Record<string, string> | undefined;
   /** Labels of the request's namespace (or of the Namespace object itself). */
   namespaceLabels: Record<string, string> | undefined;
+  /**
+   * Everything resource rules look at except the name (operation, group, version, resource, subresource, scope
+   * class): rule matching is cached by it. Absent: no caching.
+   */
+  ruleKey?: string;
 }
+
+/** RequestFacts.ruleKey of these facts. */
+export function ruleKeyOf(f: Omit<RequestFacts, 'ruleKey'>): string {
+  const scope = f.isNamespaceObject ? 'N' : f.namespace === '' ? 'C' : 'n';
+  return `${f.operation}\u0000${f.group}\u0000${f.version}\u0000${f.resource}\u0000${f.subResource}\u0000${scope}`;
+}
+
+/** Bound on the rule-match cache of one MatchResources (distinct request shapes are few in practice). */
+const RULE_CACHE_MAX = 256;
 
 /** One admissionregistration.k8s.io RuleWithOperations (NamedRuleWithOperations), precompiled to sets. */
 interface CompiledRule {
@@ -137,6 +151,14 @@ export function compileMatchResources(raw: unknown): CompiledMatchResources {
   const groups = new Set<string>();
   for (const r of include) for (const g of r.groups) groups.add(g);
   const anyGroup = include.length === 0 || groups.has('*') || include.some((r) => r.versions.size === 0);
+  const rulesOutcome = (f: RequestFacts): boolean => {
+    if (exclude.length > 0 && rulesMatch(exclude, equivalent, f)) return false;
+    if (include.length === 0) return true;
+    return rulesMatch(include, equivalent, f);
+  };
+  // Rules naming resources depend on the request's name too: those are not cached.
+  const cacheable = ![...include, ...exclude].some((r) => r.resourceNames !== undefined);
+  const ruleCache = new Map<string, boolean>();
   return {
     mayMatchGroup(group: string): boolean {
       if (anyGroup || groups.has(group)) return true;
@@ -155,9 +177,14 @@ export function compileMatchResources(raw: unknown): CompiledMatchResources {
         const oldOk = f.oldObjectLabels !== undefined && matchesLabelSelector(objSelector, f.oldObjectLabels);
         if (!objOk && !oldOk) return false;
       }
-      if (exclude.length > 0 && rulesMatch(exclude, equivalent, f)) return false;
-      if (include.length === 0) return true;
-      return rulesMatch(include, equivalent, f);
+      const key = cacheable ? f.ruleKey : undefined;
+      if (key === undefined) return rulesOutcome(f);
+      let hit = ruleCache.get(key);
+      if (hit === undefined) {
+        if (ruleCache.size >= RULE_CACHE_MAX) ruleCache.clear();
+        ruleCache.set(key, (hit = rulesOutcome(f)));
+      }
+      return hit;
     },
   };
 }

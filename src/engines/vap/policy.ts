@@ -4,6 +4,7 @@ import { isObject, meta, type KObject, type LoadedObject } from '../../k8s/objec
 import type { CompiledPolicy, EvalContext } from '../../policy/engine.js';
 import type { CelEnvironment } from '../cel/index.js';
 import type { RequestViews } from './activation.js';
+import type { FieldPath } from '../../core/span.js';
 import type { CompileSite } from './program.js';
 import { compileMatchResources, type CompiledMatchResources } from './match.js';
 import { ANNOTATIONS, policyMetaOf, resolveFindingPath } from './meta.js';
@@ -126,6 +127,7 @@ export class VapCompiledPolicy implements CompiledPolicy {
   /** The activation with params, reused from one evaluation to the next (evaluations never nest). */
   readonly #withParams = new ActivationCopy();
   /** Result details of each binding for its last param (params are stable inventory objects). */
+  readonly #denyDetailsByBinding = new Map<CompiledBinding, Map<string | undefined, Record<string, unknown>>>();
   readonly #passes = new Map<CompiledBinding, RuleResult[]>();
   readonly #paramDetails = new Map<CompiledBinding, { param: KObject; details: Record<string, unknown> }>();
 
@@ -187,6 +189,16 @@ export class VapCompiledPolicy implements CompiledPolicy {
     return (passes[index] ??= Object.freeze({ policyId: this.meta.id, rule, status: 'pass', message: '', mode: binding.mode, details: binding.details }));
   }
 
+  /** Details of a failure: the binding's details and the reason, built once per binding and reason. */
+  #denyDetails(binding: CompiledBinding, d0: Record<string, unknown>, reason: string | undefined): Record<string, unknown> {
+    if (d0 !== binding.details) return { ...d0, reason };
+    let byReason = this.#denyDetailsByBinding.get(binding);
+    if (!byReason) this.#denyDetailsByBinding.set(binding, (byReason = new Map()));
+    let details = byReason.get(reason);
+    if (!details) byReason.set(reason, (details = { ...d0, reason }));
+    return details;
+  }
+
   #detailsWithParam(binding: CompiledBinding, param: KObject): Record<string, unknown> {
     const last = this.#paramDetails.get(binding);
     if (last && last.param === param) return last.details;
@@ -243,6 +255,8 @@ export class VapCompiledPolicy implements CompiledPolicy {
       }
     }
     const d0 = published ? { ...details, auditAnnotations: published } : details;
+    // Where failures point: resolved on the first failure of this evaluation, shared by its other failures.
+    let path: FieldPath | null | undefined;
     for (const d of outcome.decisions) {
       const rule = RULE_NAMES[d.index] ?? `validations[${d.index}]`;
       if (d.evaluation === 'admit') {
@@ -250,8 +264,8 @@ export class VapCompiledPolicy implements CompiledPolicy {
         else results.push({ policyId: id, rule, status: 'pass', message: '', mode, details: d0 });
       }
       else if (d.evaluation === 'deny') {
-        const r: RuleResult = { policyId: id, rule, status: 'fail', message: d.message, mode, details: { ...d0, reason: d.reason } };
-        const path = this.#pathTemplate ? resolveFindingPath(this.#pathTemplate, ctx.object) : undefined;
+        const r: RuleResult = { policyId: id, rule, status: 'fail', message: d.message, mode, details: this.#denyDetails(binding, d0, d.reason) };
+        if (path === undefined) path = this.#pathTemplate ? (resolveFindingPath(this.#pathTemplate, ctx.object) ?? null) : null;
         if (path) r.path = path;
         results.push(r);
       }
