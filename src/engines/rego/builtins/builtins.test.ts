@@ -87,3 +87,27 @@ test('crypto.x509.parse_certificate_request returns Go x509.CertificateRequest f
   assert.match(run('crypto.x509.parse_certificate_request("YmFkc3RyaW5n")') as string, /^eval_builtin_error: crypto.x509.parse_certificate_request: asn1: structure error/);
   assert.equal(run('crypto.x509.parse_certificate_request("foobar")'), 'eval_builtin_error: crypto.x509.parse_certificate_request: illegal base64 data at input byte 4');
 });
+
+test('crypto.x509.parse_keypair and crypto.parse_private_keys follow Go tls/x509 shapes', () => {
+  // ec-pair.crt/.key: openssl req -x509 -newkey ec (P-256) -subj /CN=pair.example
+  const cert = readFileSync(join(import.meta.dirname, '..', 'testdata', 'ec-pair.crt'), 'utf8');
+  const key = readFileSync(join(import.meta.dirname, '..', 'testdata', 'ec-pair.key'), 'utf8');
+  const der = cert.replace(/-----[A-Z ]+-----|\s/g, '');
+  const pair = run('crypto.x509.parse_keypair(input.c, input.k)', { c: cert, k: key }) as Record<string, unknown>;
+  assert.deepEqual(pair.Certificate, [der]);
+  assert.deepEqual(Object.keys(pair.PrivateKey as object).sort(), ['Curve', 'D', 'X', 'Y']);
+  assert.equal(((pair.Leaf as Record<string, unknown>).Subject as Record<string, unknown>).CommonName, 'pair.example');
+  const b64 = (s: string): string => Buffer.from(s).toString('base64');
+  assert.deepEqual((run('crypto.x509.parse_keypair(input.c, input.k)', { c: b64(cert), k: b64(key) }) as Record<string, unknown>).Certificate, [der]);
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const edPem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  assert.equal(run('crypto.x509.parse_keypair(input.c, input.k)', { c: cert, k: edPem }), 'eval_builtin_error: crypto.x509.parse_keypair: tls: private key type does not match public key type');
+
+  const keys = run('crypto.parse_private_keys(input)', key + edPem) as unknown[];
+  assert.equal(keys.length, 2);
+  const jwk = privateKey.export({ format: 'jwk' });
+  // Go's ed25519.PrivateKey is seed || public key.
+  assert.equal(keys[1], Buffer.concat([Buffer.from(String(jwk.d), 'base64url'), Buffer.from(String(jwk.x), 'base64url')]).toString('base64'));
+  assert.equal(run('crypto.parse_private_keys("")'), null);
+  assert.deepEqual(run('crypto.parse_private_keys("not base64!")'), []);
+});

@@ -168,6 +168,8 @@ graph.reachable_paths(object,array|set):set
 providers.aws.sign_req(object,object,number):object
 io.jwt.decode(string):array
 crypto.x509.parse_certificate_request(string):object
+crypto.x509.parse_keypair(string,string):object
+crypto.parse_private_keys(string):any
 crypto.x509.parse_certificates(string):array
 crypto.x509.parse_and_verify_certificates(string):array
 crypto.x509.parse_rsa_private_key(string):object

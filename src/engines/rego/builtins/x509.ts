@@ -1,5 +1,5 @@
 /** crypto.x509.parse_certificates / parse_and_verify_certificates / parse_rsa_private_key on node:crypto. */
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { fromJS, type Value } from '../value.js';
 import { parseCertificateRequest } from './csr.js';
 import { builtinErr, type BuiltinRegistry } from './types.js';
@@ -107,7 +107,78 @@ function csrDer(input: string): Buffer {
   return Buffer.from((m[2] as string).replace(/\s+/g, ''), 'base64');
 }
 
+function big(b64url: unknown): bigint {
+  return BigInt('0x' + (Buffer.from(String(b64url), 'base64url').toString('hex') || '0'));
+}
+
+/** A private key as Go's encoding/json prints *rsa.PrivateKey, *ecdsa.PrivateKey or ed25519.PrivateKey. */
+function goPrivateKey(key: KeyObject): unknown {
+  const j = key.export({ format: 'jwk' });
+  if (j.kty === 'RSA') {
+    return { N: big(j.n), E: big(j.e), D: big(j.d), Primes: [big(j.p), big(j.q)], Precomputed: { Dp: big(j.dp), Dq: big(j.dq), Qinv: big(j.qi), CRTValues: [] } };
+  }
+  if (j.kty === 'EC') return { Curve: {}, X: big(j.x), Y: big(j.y), D: big(j.d) };
+  if (j.kty === 'OKP') return Buffer.concat([Buffer.from(String(j.d), 'base64url'), Buffer.from(String(j.x), 'base64url')]).toString('base64');
+  return null;
+}
+
+/** OPA decodes operands that do not start with a PEM header as base64. */
+function pemOrBase64(s: string): string {
+  return s.startsWith('-----BEGIN') ? s : strictBase64(s).toString('latin1');
+}
+
+function privateKeyBlocks(text: string): string[] {
+  return text.match(/-----BEGIN ([A-Z0-9 ]*PRIVATE KEY)-----[\s\S]*?-----END \1-----/g) ?? [];
+}
+
+/** Go's tls.X509KeyPair followed by encoding/json: the chain as base64 DER, the key, and the parsed leaf. */
+function keyPair(certText: string, keyText: string): Value {
+  const certPem = pemOrBase64(certText);
+  const keyPem = pemOrBase64(keyText);
+  const blocks = certPem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (!blocks.length) throw builtinErr('tls: failed to find any PEM data in certificate input');
+  const certs = certificates(blocks.join('\n'));
+  const keyBlock = privateKeyBlocks(keyPem)[0];
+  if (!keyBlock) throw builtinErr('tls: failed to find any PEM data in key input');
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(keyBlock);
+  } catch {
+    throw builtinErr('tls: failed to parse private key');
+  }
+  const leaf = certs[0] as X509Certificate;
+  const pub = (k: KeyObject): string => k.export({ format: 'der', type: 'spki' }).toString('base64');
+  if (key.asymmetricKeyType !== leaf.publicKey.asymmetricKeyType) throw builtinErr('tls: private key type does not match public key type');
+  if (pub(createPublicKey(key)) !== pub(leaf.publicKey)) throw builtinErr('tls: private key does not match public key');
+  return fromJS({
+    Certificate: certs.map((c) => c.raw.toString('base64')),
+    PrivateKey: goPrivateKey(key),
+    SupportedSignatureAlgorithms: null,
+    OCSPStaple: null,
+    SignedCertificateTimestamps: null,
+    Leaf: certObject(leaf),
+  });
+}
+
 export function registerX509(r: BuiltinRegistry): void {
+  r.register('crypto.x509.parse_keypair', ([c, k]) => keyPair(c as string, k as string));
+  r.register('crypto.parse_private_keys', ([s]) => {
+    const text = s as string;
+    if (text === '') return null;
+    let pem: string;
+    try {
+      pem = pemOrBase64(text);
+    } catch {
+      return []; // OPA: input that is neither PEM nor base64 holds no keys
+    }
+    return privateKeyBlocks(pem).map((b) => {
+      try {
+        return fromJS(goPrivateKey(createPrivateKey(b)));
+      } catch {
+        throw builtinErr('asn1: structure error: failed to parse private key');
+      }
+    });
+  });
   r.register('crypto.x509.parse_certificate_request', ([s]) => fromJS(parseCertificateRequest(csrDer(s as string))));
   r.register('crypto.x509.parse_certificates', ([s]) => certificates(s as string).map(certObject));
   r.register('crypto.x509.parse_and_verify_certificates', ([s]) => {
