@@ -111,3 +111,9 @@ test('crypto.x509.parse_keypair and crypto.parse_private_keys follow Go tls/x509
   assert.equal(run('crypto.parse_private_keys("")'), null);
   assert.deepEqual(run('crypto.parse_private_keys("not base64!")'), []);
 });
+
+test('object.subset recurses into nested sets and arrays of the same kind', () => {
+  assert.equal(run('object.subset({"a": {"s": {1, 2, 3}, "r": [6, 7, 8, 9]}}, {"a": {"s": {1}, "r": [7, 8]}})'), true);
+  assert.equal(run('object.subset({"r": [6, 7, 8, 9]}, {"r": [6, 8]})'), false);
+  assert.equal(run('object.subset({"s": [1, 2, 3]}, {"s": {1}})'), false);
+});

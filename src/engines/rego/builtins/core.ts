@@ -347,13 +347,18 @@ function mergeUnion(a: RObject, b: RObject): RObject {
   return out;
 }
 
+function subsetComparable(sup: Value, sub: Value): boolean {
+  return (sup instanceof RObject && sub instanceof RObject) || (sup instanceof RSet && sub instanceof RSet) || (Array.isArray(sup) && Array.isArray(sub));
+}
+
 function isSubset(sup: Value, sub: Value): boolean {
   if (sup instanceof RObject && sub instanceof RObject) {
     for (const k of sub.keys()) {
       const sv = sup.get(k);
       const bv = sub.get(k) as Value;
       if (sv === undefined) return false;
-      if (sv instanceof RObject && bv instanceof RObject) {
+      // OPA recurses into every nested pair of collections it can compare (objects, sets, arrays of the same kind).
+      if (subsetComparable(sv, bv)) {
         if (!isSubset(sv, bv)) return false;
       } else if (!equal(sv, bv)) return false;
     }
