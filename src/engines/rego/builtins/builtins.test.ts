@@ -117,3 +117,8 @@ test('object.subset recurses into nested sets and arrays of the same kind', () =
   assert.equal(run('object.subset({"r": [6, 7, 8, 9]}, {"r": [6, 8]})'), false);
   assert.equal(run('object.subset({"s": [1, 2, 3]}, {"s": {1}})'), false);
 });
+
+test('json.patch descends into set members', () => {
+  assert.deepEqual(run('json.patch({[1]}, [{"op": "add", "path": [[1], 1], "value": 2}])'), [[1, 2]]);
+  assert.deepEqual(run('json.patch({[1, 3]}, [{"op": "remove", "path": [[1, 3], 0]}])'), [[3]]);
+});

@@ -560,6 +560,11 @@ function jsonPatch(doc: Value, ops: Value[]): Value | undefined {
         s.add(val);
         return s;
       }
+      // descending into a member replaces that member with its patched value
+      if (rest.length > 0 && v.has(k)) {
+        const c = set(k, rest, val, mode);
+        return c === undefined ? undefined : new RSet([...v.sorted().filter((e) => !equal(e, k)), c]);
+      }
       return undefined;
     }
     return undefined;
@@ -592,9 +597,11 @@ function jsonPatch(doc: Value, ops: Value[]): Value | undefined {
       a[i] = c;
       return a;
     }
-    if (v instanceof RSet && rest.length === 0 && v.has(k)) {
-      const s = new RSet(v.sorted().filter((e) => !equal(e, k)));
-      return s;
+    if (v instanceof RSet && v.has(k)) {
+      const others = v.sorted().filter((e) => !equal(e, k));
+      if (rest.length === 0) return new RSet(others);
+      const c = remove(k, rest);
+      return c === undefined ? undefined : new RSet([...others, c]);
     }
     return undefined;
   };
