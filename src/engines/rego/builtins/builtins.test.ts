@@ -122,3 +122,16 @@ test('json.patch descends into set members', () => {
   assert.deepEqual(run('json.patch({[1]}, [{"op": "add", "path": [[1], 1], "value": 2}])'), [[1, 2]]);
   assert.deepEqual(run('json.patch({[1, 3]}, [{"op": "remove", "path": [[1, 3], 0]}])'), [[3]]);
 });
+
+test('regex.globs_match intersects glob-intersection patterns and reports their syntax errors', () => {
+  assert.equal(run('regex.globs_match("a.a.[0-9]+z", ".b.b2359825792*594823z")'), true);
+  assert.equal(run('regex.globs_match("x.*y", "xy")'), true);
+  assert.equal(run('regex.globs_match("a+", "b*")'), false);
+  // `?`, parentheses and `\d` are literals in this syntax; trailing `*` tokens do not match the empty end
+  assert.equal(run('regex.globs_match("a?b", "b")'), false);
+  assert.equal(run('regex.globs_match("\\\\d", "1")'), false);
+  assert.equal(run('regex.globs_match("ba*", "b")'), false);
+  assert.equal(run('regex.globs_match("pqrs]", "[a-b]+")'), "eval_builtin_error: regex.globs_match: input:pqrs], pos:5, set-close ']' with no preceding '[': the input provided is invalid");
+  assert.equal(run('regex.globs_match("a**", "a")'), "eval_builtin_error: regex.globs_match: input:a**, pos:3, flag '*' must be preceded by a non-flag: the input provided is invalid");
+  assert.equal(run('regex.globs_match("[z-a]", "a")'), "eval_builtin_error: regex.globs_match: input:[z-a], pos:4, range is out of order: 'a' comes before 'z' in Unicode: the input provided is invalid");
+});

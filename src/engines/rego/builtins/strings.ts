@@ -1,5 +1,6 @@
 /** Strings, sprintf, regular expressions (RE2 syntax mapped to JS) and globs. */
 import { RObject, RSet, typeName, type Value } from '../value.js';
+import { globsIntersect } from './globs.js';
 import { BuiltinError, builtinErr, typeErr, type BuiltinRegistry } from './types.js';
 import { formatNumber, intArg, num, regoString, runes, strs } from './util.js';
 
@@ -306,18 +307,6 @@ export function globToRegExp(pattern: string, delims: string[]): RegExp {
   }
   if (braceDepth > 0) throw builtinErr('unexpected end of input');
   return new RegExp('^' + out + '$', 'u');
-}
-
-/** Whether two simple patterns (as used by regex.globs_match) can match a common string: approximated by sampling. */
-function globsIntersect(a: string, b: string): boolean {
-  const ra = compileRE2('^(?:' + a + ')$', false);
-  const rb = compileRE2('^(?:' + b + ')$', false);
-  const samples = new Set<string>();
-  const lit = (s: string): string => s.replace(/\\(.)/g, '$1').replace(/\.\*|\.\+|[.*+?()[\]^$|]/g, (m) => (m === '.+' || m === '.' ? 'x' : ''));
-  samples.add(lit(a));
-  samples.add(lit(b));
-  for (const s of samples) if (ra.test(s) && rb.test(s)) return true;
-  return false;
 }
 
 function renderTemplate(tpl: string, vars: RObject): string {
