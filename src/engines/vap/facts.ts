@@ -1,6 +1,6 @@
 import { isObject, meta, type KObject } from '../../k8s/object.js';
 import type { EvalContext } from '../../policy/engine.js';
-import { ruleKeyOf, type RequestFacts } from './match.js';
+import { labelsKeyOf, ruleKeyOf, type RequestFacts } from './match.js';
 import { isClusterScopedKind } from './scope.js';
 
 /** Namespace offline evaluation assumes for namespaced objects that name none (what `kubectl apply` would use). */
@@ -60,6 +60,8 @@ export function requestFacts(ctx: EvalContext, namespace: string, nsObject: KObj
     namespaceLabels,
   };
   facts.ruleKey = ruleKeyOf(facts);
+  const nsKey = labelsKeyOf(namespaceLabels);
+  if (nsKey !== undefined) facts.namespaceLabelsKey = nsKey;
   return facts;
 }
 

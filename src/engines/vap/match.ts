@@ -23,6 +23,26 @@ export interface RequestFacts {
    * class): rule matching is cached by it. Absent: no caching.
    */
   ruleKey?: string;
+  /** The namespace labels as an exact key (see labelsKeyOf): namespaceSelector results are cached by it. */
+  namespaceLabelsKey?: string;
+}
+
+/**
+ * An exact key for a label map: its own keys and values, in order, NUL-separated. Undefined (no caching) for
+ * anything but a plain object of string values without NUL (where the key could be ambiguous). Undefined reads as {}.
+ */
+export function labelsKeyOf(labels: Record<string, string> | undefined): string | undefined {
+  if (labels === undefined) return '';
+  // Selectors read own properties (and, for absent keys, Object.prototype's, which are never strings).
+  const proto: unknown = Object.getPrototypeOf(labels);
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  let key = '';
+  for (const k of Object.getOwnPropertyNames(labels)) {
+    const v = (labels as Record<string, unknown>)[k];
+    if (typeof v !== 'string' || k.includes('\u0000') || v.includes('\u0000')) return undefined;
+    key += `${k}\u0000${v}\u0000`;
+  }
+  return key;
 }
 
 /** RequestFacts.ruleKey of these facts. */
@@ -31,7 +51,7 @@ export function ruleKeyOf(f: Omit<RequestFacts, 'ruleKey'>): string {
   return `${f.operation}\u0000${f.group}\u0000${f.version}\u0000${f.resource}\u0000${f.subResource}\u0000${scope}`;
 }
 
-/** Bound on the rule-match cache of one MatchResources (distinct request shapes are few in practice). */
+/** Bound on the rule-match and namespace-selector caches of one MatchResources (distinct request shapes are few in practice). */
 const RULE_CACHE_MAX = 256;
 
 /** One admissionregistration.k8s.io RuleWithOperations (NamedRuleWithOperations), precompiled to sets. */
@@ -159,6 +179,17 @@ export function compileMatchResources(raw: unknown): CompiledMatchResources {
   // Rules naming resources depend on the request's name too: those are not cached.
   const cacheable = ![...include, ...exclude].some((r) => r.resourceNames !== undefined);
   const ruleCache = new Map<string, boolean>();
+  const nsCache = new Map<string, boolean>();
+  const nsSelectorMatches = (f: RequestFacts): boolean => {
+    const key = f.namespaceLabelsKey;
+    if (key === undefined) return matchesLabelSelector(nsSelector, f.namespaceLabels ?? {});
+    let hit = nsCache.get(key);
+    if (hit === undefined) {
+      if (nsCache.size >= RULE_CACHE_MAX) nsCache.clear();
+      nsCache.set(key, (hit = matchesLabelSelector(nsSelector, f.namespaceLabels ?? {})));
+    }
+    return hit;
+  };
   return {
     mayMatchGroup(group: string): boolean {
       if (anyGroup || groups.has(group)) return true;
@@ -169,7 +200,7 @@ export function compileMatchResources(raw: unknown): CompiledMatchResources {
       if (!nsSelectorEmpty) {
         // cluster-scoped requests other than Namespace objects are never filtered by the namespace selector
         if (f.namespace !== '' || f.isNamespaceObject) {
-          if (!matchesLabelSelector(nsSelector, f.namespaceLabels ?? {})) return false;
+          if (!nsSelectorMatches(f)) return false;
         }
       }
       if (!objSelectorEmpty) {

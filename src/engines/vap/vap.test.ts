@@ -417,3 +417,36 @@ test('rampart.dev/path places failures in the object; podSpec follows the pod te
   assert.deepEqual(evaluate(y('podSpec.containers'), ctx(pod()))[0].path, ['spec', 'containers']);
   assert.deepEqual(evaluate(y('metadata.labels'), ctx(pod()))[0].path, ['metadata', 'labels']);
 });
+
+test('one compiled policy over many requests: matching and variables follow each request, not the previous one', () => {
+  const yaml = `${policyYaml(`  matchConstraints:
+    resourceRules:
+      - {apiGroups: [""], apiVersions: ["v1"], resources: ["pods"], operations: ["CREATE"], scope: Namespaced}
+    namespaceSelector:
+      matchLabels: {env: prod}
+  variables:
+    - name: image
+      expression: "object.spec.containers[0].image"
+  validations:
+    - expression: "!variables.image.endsWith(':latest')"
+      messageExpression: "'latest tag: ' + variables.image"`)}\n---\n${bindingYaml('  validationActions: [Deny]')}`;
+  const { policies } = compile(yaml);
+  const [policy] = policies;
+  const prod: KObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a', labels: { env: 'prod' } } };
+  const dev: KObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-b', labels: { env: 'dev' } } };
+  const inventory = [prod, dev];
+  const withImage = (image: string, ns = 'team-a') => ({ ...pod('web', {}, ns), spec: { containers: [{ name: 'c', image }] } });
+  const run = (c: EvalContext) => brief(policy.evaluate(c));
+  assert.deepEqual(run(ctx(withImage('nginx:latest'), { inventory })), ["validations[0]:fail:latest tag: nginx:latest"]);
+  assert.deepEqual(run(ctx(withImage('nginx:1.0'), { inventory })), ['validations[0]:pass']);
+  assert.deepEqual(run(ctx(withImage('nginx:latest', 'team-b'), { inventory })), [], 'namespace labels of this request');
+  assert.deepEqual(run(ctx(withImage('redis:latest'), { inventory })), ['validations[0]:fail:latest tag: redis:latest']);
+  assert.deepEqual(run(ctx(withImage('nginx:latest'), { inventory, operation: 'UPDATE', oldObject: withImage('x') })), [], 'operation of this request');
+  const first = ctx(withImage('a:latest'), { inventory });
+  const second = ctx(withImage('b:1'), { inventory });
+  assert.deepEqual(run(first), ['validations[0]:fail:latest tag: a:latest']);
+  assert.deepEqual(run(second), ['validations[0]:pass']);
+  assert.deepEqual(run(first), ['validations[0]:fail:latest tag: a:latest'], 'the same context again, after another one');
+  const results = policy.evaluate(second);
+  assert.ok(Object.isFrozen(results[0]), 'constant pass results are frozen');
+});
