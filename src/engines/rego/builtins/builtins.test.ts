@@ -135,3 +135,13 @@ test('regex.globs_match intersects glob-intersection patterns and reports their 
   assert.equal(run('regex.globs_match("a**", "a")'), "eval_builtin_error: regex.globs_match: input:a**, pos:3, flag '*' must be preceded by a non-flag: the input provided is invalid");
   assert.equal(run('regex.globs_match("[z-a]", "a")'), "eval_builtin_error: regex.globs_match: input:[z-a], pos:4, range is out of order: 'a' comes before 'z' in Unicode: the input provided is invalid");
 });
+
+test('strings.render_template runs Go text/template control structures', () => {
+  const tpl = (t: string, vars: string): unknown => run(`strings.render_template(${JSON.stringify(t)}, ${vars})`);
+  assert.equal(tpl('{{range $i, $name := .names}}{{if $i}},{{end}}hello {{$name}}{{end}}', '{"names": ["ann", "bo"]}'), 'hello ann,hello bo');
+  assert.equal(tpl('{{if .a}}A{{else if .b}}B{{else}}C{{end}} {{- range .l }} <{{.}}> {{- end}}{{with .o}}{{.k}}{{end}}', '{"a": false, "b": 1, "l": [1, 2], "o": {"k": "v"}}'), 'B <1> <2>v');
+  assert.equal(tpl('{{.x}}|{{.y}}|{{.n}}', '{"x": [1, "a"], "y": {"b": 1, "a": [true]}, "n": 2023}'), '[1 a]|map[a:[true] b:1]|2023');
+  assert.equal(tpl('{{range .l}}{{.}}{{else}}none{{end}}', '{"l": []}'), 'none');
+  assert.equal(tpl('{{.missing}}', '{"a": 1}'), 'eval_builtin_error: strings.render_template: template: .missing: map has no entry for key "missing"');
+  assert.equal(tpl('{{if .a}}x', '{"a": 1}'), 'eval_builtin_error: strings.render_template: template: unexpected EOF');
+});

@@ -1,6 +1,7 @@
 /** Strings, sprintf, regular expressions (RE2 syntax mapped to JS) and globs. */
 import { RObject, RSet, typeName, type Value } from '../value.js';
 import { globsIntersect } from './globs.js';
+import { renderGoTemplate } from './gotemplate.js';
 import { BuiltinError, builtinErr, typeErr, type BuiltinRegistry } from './types.js';
 import { formatNumber, intArg, num, regoString, runes, strs } from './util.js';
 
@@ -95,7 +96,7 @@ export function registerStrings(r: BuiltinRegistry): void {
     if (sb === '') return runes(str).length + 1;
     return str.split(sb).length - 1;
   });
-  r.register('strings.render_template', ([tpl, vars]) => renderTemplate(tpl as string, vars as RObject));
+  r.register('strings.render_template', ([tpl, vars]) => renderGoTemplate(tpl as string, vars as RObject));
   r.register('split', ([s, d]) => {
     if (d === '') return runes(s as string);
     return (s as string).split(d as string);
@@ -307,17 +308,6 @@ export function globToRegExp(pattern: string, delims: string[]): RegExp {
   }
   if (braceDepth > 0) throw builtinErr('unexpected end of input');
   return new RegExp('^' + out + '$', 'u');
-}
-
-function renderTemplate(tpl: string, vars: RObject): string {
-  return tpl.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_m, expr: string) => {
-    const e = expr.trim();
-    const name = e.replace(/^\./, '');
-    if (name.startsWith('range')) return '';
-    const v = vars.get(name);
-    if (v === undefined) throw builtinErr(`template: ${e}: map has no entry for key "${name}"`);
-    return typeof v === 'string' ? v : regoString(v);
-  });
 }
 
 /** Go fmt for the verbs Rego policies use. */
