@@ -145,3 +145,9 @@ test('strings.render_template runs Go text/template control structures', () => {
   assert.equal(tpl('{{.missing}}', '{"a": 1}'), 'eval_builtin_error: strings.render_template: template: .missing: map has no entry for key "missing"');
   assert.equal(tpl('{{if .a}}x', '{"a": 1}'), 'eval_builtin_error: strings.render_template: template: unexpected EOF');
 });
+
+test('yaml.unmarshal reports common syntax errors in go-yaml words', () => {
+  assert.equal(run('yaml.unmarshal("[1,2,3")'), "eval_builtin_error: yaml.unmarshal: yaml: line 1: did not find expected ',' or ']'");
+  assert.equal(run('yaml.unmarshal("{a: 1")'), "eval_builtin_error: yaml.unmarshal: yaml: line 1: did not find expected ',' or '}'");
+  assert.equal(run('yaml.unmarshal("a: b: c")'), 'eval_builtin_error: yaml.unmarshal: yaml: mapping values are not allowed in this context');
+});

@@ -39,7 +39,7 @@ export function registerEncoding(r: BuiltinRegistry): void {
     try {
       return fromJS(parseYaml(s as string, { intAsBigInt: true, maxAliasCount: 100 }) as unknown);
     } catch (e) {
-      throw builtinErr((e as Error).message);
+      throw builtinErr(goYamlError(e as Error));
     }
   });
   r.register('yaml.is_valid', ([s]) => {
@@ -206,4 +206,15 @@ function parseUnits(raw: string, bytes: boolean): Value {
   const scaled = scale <= 10 ? abs * 10n ** BigInt(10 - scale) : (abs + 5n * 10n ** BigInt(scale - 11)) / 10n ** BigInt(scale - 10);
   const txt = scaled.toString().padStart(11, '0');
   return numResult(Number((neg ? '-' : '') + txt.slice(0, -10) + '.' + txt.slice(-10)));
+}
+
+/** go-yaml's wording for the syntax errors policies meet most; other messages pass through. */
+function goYamlError(e: Error & { linePos?: { line: number }[] }): string {
+  const line = e.linePos?.[0]?.line ?? 1;
+  const msg = e.message;
+  if (/^Flow sequence .*end with a \]/.test(msg)) return `yaml: line ${line}: did not find expected ',' or ']'`;
+  if (/^Flow map .*end with a \}/.test(msg)) return `yaml: line ${line}: did not find expected ',' or '}'`;
+  if (msg.startsWith('Nested mappings are not allowed')) return 'yaml: mapping values are not allowed in this context';
+  if (msg.startsWith('Missing closing')) return 'yaml: found unexpected end of stream';
+  return msg;
 }
