@@ -151,3 +151,8 @@ test('yaml.unmarshal reports common syntax errors in go-yaml words', () => {
   assert.equal(run('yaml.unmarshal("{a: 1")'), "eval_builtin_error: yaml.unmarshal: yaml: line 1: did not find expected ',' or '}'");
   assert.equal(run('yaml.unmarshal("a: b: c")'), 'eval_builtin_error: yaml.unmarshal: yaml: mapping values are not allowed in this context');
 });
+
+test('opa.runtime is empty as in embedded OPA (no host environment leaks into policies)', () => {
+  assert.deepEqual(run('opa.runtime()'), {});
+  assert.deepEqual(run('time.now_ns() with time.now_ns as opa.runtime'), {});
+});

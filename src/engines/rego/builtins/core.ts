@@ -268,12 +268,8 @@ export function registerCore(r: BuiltinRegistry): void {
   // evaluated by the compiler from the rule's annotations; registered so the declarations stay callable
   r.register('rego.metadata.rule', () => undefined);
   r.register('rego.metadata.chain', () => undefined);
-  r.register('opa.runtime', () => {
-    const o = new RObject();
-    o.setStr('env', new RObject());
-    o.setStr('version', 'rampart');
-    return o;
-  });
+  // As OPA embedded without runtime information (the Go SDK / rego package): an empty object, no host env.
+  r.register('opa.runtime', () => new RObject());
   r.register('graph.reachable', ([g, init]) => {
     const graph = g as RObject;
     const out = new RSet();
