@@ -469,7 +469,7 @@ function computeNode(ctx: Ctx, node: DocNode): Value | undefined {
     const cv = nodeValue(ctx, c);
     if (cv !== undefined) {
       const prev = obj.get(name);
-      if (prev instanceof RObject && cv instanceof RObject) obj.setStr(name, mergeObjects(prev, cv, true));
+      if (prev instanceof RObject && cv instanceof RObject) obj.setStr(name, mergeObjects(prev, cv, true, ctx.leaves));
       else if (prev instanceof RSet && cv instanceof RSet) obj.setStr(name, new RSet([...prev.m.values(), ...cv.m.values()]));
       else if (prev !== undefined && !equal(prev, cv)) throw conflict('object keys must be unique');
       else obj.setStr(name, cv);
@@ -488,12 +488,13 @@ function computeNode(ctx: Ctx, node: DocNode): Value | undefined {
 }
 
 /** Merges two documents; `strict` (two rules defining the same path) makes differing leaves a conflict. */
-function mergeObjects(a: RObject, b: RObject, strict = false): RObject {
+function mergeObjects(a: RObject, b: RObject, strict = false, leaves?: WeakSet<object>): RObject {
+  if (strict && leaves && (leaves.has(a) || leaves.has(b)) && !equal(a, b)) throw conflict('object keys must be unique');
   const o = a.clone();
   for (const k of b.keys()) {
     const bv = b.get(k) as Value;
     const av = o.get(k);
-    if (av instanceof RObject && bv instanceof RObject) o.set(k, mergeObjects(av, bv, strict));
+    if (av instanceof RObject && bv instanceof RObject) o.set(k, mergeObjects(av, bv, strict, leaves));
     else if (av instanceof RSet && bv instanceof RSet) o.set(k, new RSet([...av.m.values(), ...bv.m.values()]));
     else if (strict && av !== undefined && !equal(av, bv)) throw conflict('object keys must be unique');
     else o.set(k, bv);
@@ -541,6 +542,7 @@ function evalRuleSet(ctx: Ctx, node: DocNode): Value | undefined {
       });
       if (allConst && value !== undefined) break;
     }
+    if (value instanceof RObject) ctx.leaves?.add(value);
     if (value === undefined && node.defaultValue) {
       runClause(ctx, node.defaultValue, undefined, (fr) => {
         value = fr.s[node.defaultValue?.valueSlot as number] as Value;
@@ -564,7 +566,9 @@ function evalRuleSet(ctx: Ctx, node: DocNode): Value | undefined {
     for (const c of node.partial) {
       runClause(ctx, c, undefined, (fr) => {
         const keys = c.keySlots.map((s) => fr.s[s] as Value);
-        insertNested(obj, keys, c.setKeySlot !== undefined ? (fr.s[c.setKeySlot] as Value) : (fr.s[c.valueSlot as number] as Value), c.setKeySlot !== undefined, c.loc);
+        const value = c.setKeySlot !== undefined ? (fr.s[c.setKeySlot] as Value) : (fr.s[c.valueSlot as number] as Value);
+        if (value instanceof RObject && c.setKeySlot === undefined) ctx.leaves?.add(value);
+        insertNested(obj, keys, value, c.setKeySlot !== undefined, c.loc, ctx.leaves);
         return false;
       });
     }
@@ -581,7 +585,7 @@ function evalRuleSet(ctx: Ctx, node: DocNode): Value | undefined {
   return undefined;
 }
 
-function insertNested(obj: RObject, keys: Value[], value: Value, isSet: boolean, loc: Loc): void {
+function insertNested(obj: RObject, keys: Value[], value: Value, isSet: boolean, loc: Loc, leaves?: WeakSet<object>): void {
   let cur = obj;
   for (let i = 0; i < keys.length - 1; i++) {
     const k = keys[i] as Value;
@@ -589,7 +593,7 @@ function insertNested(obj: RObject, keys: Value[], value: Value, isSet: boolean,
     if (next === undefined) {
       next = new RObject();
       cur.set(k, next);
-    } else if (!(next instanceof RObject)) throw conflict('object keys must be unique', loc);
+    } else if (!(next instanceof RObject) || leaves?.has(next)) throw conflict('object keys must be unique', loc);
     cur = next;
   }
   const last = keys[keys.length - 1] as Value;

@@ -184,7 +184,7 @@ class CompiledRego implements RegoCompiled {
       },
     };
     const data = opts.data === undefined ? new RObject() : fromJS(opts.data);
-    return { input: opts.input === undefined ? undefined : fromJS(opts.input), data, cache: new Map(), inProgress: new Set(), env };
+    return { input: opts.input === undefined ? undefined : fromJS(opts.input), data, cache: new Map(), inProgress: new Set(), env, leaves: new WeakSet() };
   }
 
   queryValues(query: string, opts: RegoEvalOptions): { ok: true; results: Map<string, Value>[] } | { ok: false; error: RegoEvalError } {

@@ -134,3 +134,11 @@ test('pathologically nested policy is a diagnostic, not an exception', () => {
   const r = compileRego([{ file: 'deep.rego', source: src }], { regoVersion: 'v1' });
   assert.equal(r.ok ? '' : r.diagnostics[0]?.code, 'rego_parse_error');
 });
+
+test('ref heads: a rule may not inject keys into another rule object value', () => {
+  const c = compile('package t\np[q].r := v if { q := "q"; v := {"s": {"t": 1}} }\np.q.r.s.u := 42');
+  const r = c.query('x := data.t.p', {});
+  assert.equal(r.ok ? '' : r.error.code, 'eval_conflict_error');
+  const ok = compile('package t\np[q].r := v if { q := "q"; v := {"s": 1} }\np.q.z := 42');
+  assert.deepEqual(one(ok, 'x := data.t.p'), [{ q: { r: { s: 1 }, z: 42 } }]);
+});

@@ -41,6 +41,8 @@ export interface Ctx {
   cache: Map<object, Value | typeof UNDEF>;
   inProgress: Set<object>;
   env: EvalEnv;
+  /** Object values produced by rule heads: other rules must not inject keys into them (eval_conflict_error). */
+  leaves?: WeakSet<object>;
 }
 
 export const UNDEF: unique symbol = Symbol('undefined');
