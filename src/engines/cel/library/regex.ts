@@ -1,6 +1,7 @@
 import { fail, overloads, type CelLibrary, type CelLibraryContext } from './library.js';
 const MAX_CACHED_PATTERNS = 1000;
 
+import { re2BodyToJs } from '../../../core/re2.js';
 import { RE2_MATCHES } from './replaced.js';
 
 export { RE2_MATCHES };
@@ -24,20 +25,7 @@ export function re2ToRegExp(pattern: string, global = false): RegExp {
   if (/\\[1-9]|\(\?[=!<]|\(\?<[=!]/.test(src)) {
     fail(`invalid regex ${JSON.stringify(pattern)}: backreferences and lookaround are not RE2 syntax`);
   }
-  src = src
-    .replace(/\\A/g, '^')
-    .replace(/\\z/g, '$(?![\\s\\S])')
-    .replace(/\(\?P</g, '(?<')
-    .replace(/\[:alpha:\]/g, 'a-zA-Z')
-    .replace(/\[:digit:\]/g, '0-9')
-    .replace(/\[:alnum:\]/g, 'a-zA-Z0-9')
-    .replace(/\[:upper:\]/g, 'A-Z')
-    .replace(/\[:lower:\]/g, 'a-z')
-    .replace(/\[:space:\]/g, '\\t\\n\\v\\f\\r ')
-    .replace(/\[:xdigit:\]/g, '0-9A-Fa-f')
-    .replace(/\[:punct:\]/g, '!-\\/:-@\\[-`{-~')
-    .replace(/\[:word:\]/g, '\\w')
-    .replace(/\\([pP])([A-Za-z])/g, '\\$1{$2}');
+  src = re2BodyToJs(src);
   const g = global ? 'g' : '';
   try {
     return new RegExp(src, flags + g);

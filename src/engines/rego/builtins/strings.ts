@@ -1,5 +1,6 @@
 /** Strings, sprintf, regular expressions (RE2 syntax mapped to JS) and globs. */
 import { RObject, RSet, typeName, type Value } from '../value.js';
+import { re2BodyToJs } from '../../../core/re2.js';
 import { globsIntersect } from './globs.js';
 import { renderGoTemplate } from './gotemplate.js';
 import { BuiltinError, builtinErr, typeErr, type BuiltinRegistry } from './types.js';
@@ -185,7 +186,7 @@ export function registerStrings(r: BuiltinRegistry): void {
       }
       const b = t.indexOf(de, a + ds.length);
       if (b < 0) throw builtinErr(`unbalanced braces in template`);
-      src += escapeRe(t.slice(i, a)) + '(?:' + re2ToJs(t.slice(a + ds.length, b)) + ')';
+      src += escapeRe(t.slice(i, a)) + '(?:' + re2BodyToJs(t.slice(a + ds.length, b)) + ')';
       i = b + de.length;
     }
     return new RegExp(src + '$').test(s as string);
@@ -218,23 +219,6 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
-/** Maps RE2 syntax to JS: inline flags, \z, \A, named groups, POSIX classes. */
-export function re2ToJs(p: string): string {
-  return p
-    .replace(/\(\?P</g, '(?<')
-    .replace(/\\z/g, '$(?![\\s\\S])')
-    .replace(/\\A/g, '^')
-    .replace(/\[:alpha:\]/g, 'a-zA-Z')
-    .replace(/\[:digit:\]/g, '0-9')
-    .replace(/\[:alnum:\]/g, 'a-zA-Z0-9')
-    .replace(/\[:space:\]/g, '\\s')
-    .replace(/\[:upper:\]/g, 'A-Z')
-    .replace(/\[:lower:\]/g, 'a-z')
-    .replace(/\[:punct:\]/g, '!-\\/:-@\\[-`{-~')
-    .replace(/\[:xdigit:\]/g, '0-9A-Fa-f')
-    .replace(/\[:word:\]/g, '\\w');
-}
-
 export function compileRE2(pattern: string, global: boolean): RegExp {
   let flags = global ? 'g' : '';
   let p = pattern;
@@ -245,7 +229,7 @@ export function compileRE2(pattern: string, global: boolean): RegExp {
     if (m[1]?.includes('s')) flags += 's';
     if (m[1]?.includes('m')) flags += 'm';
   }
-  const src = re2ToJs(p);
+  const src = re2BodyToJs(p);
   // RE2 rejects backreferences and lookarounds; JS would accept them
   if (/\\[1-9]/.test(src) || /\(\?[=!]|\(\?<[=!]/.test(src)) throw new SyntaxError(`invalid or unsupported Perl syntax`);
   try {
