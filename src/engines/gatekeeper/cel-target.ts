@@ -1,27 +1,13 @@
 import { diag, type Diagnostic } from '../../core/diagnostic.js';
 import type { FieldPath } from '../../core/span.js';
 import { isObject, type LoadedObject } from '../../k8s/object.js';
-import { CelEnvironment, LazyMap, CelEvaluationFailure, type CelProgram } from '../cel/index.js';
+import { LazyMap, CelEvaluationFailure, type CelEnvironment, type CelProgram } from '../cel/index.js';
 
 /** Gatekeeper's K8sNativeValidation code: VAP-style validations with `variables.params` and `variables.anyObject`. */
 export interface CelTarget {
   variables: { name: string; program: CelProgram }[];
   matchConditions: { name: string; program: CelProgram }[];
   validations: { expression: string; program: CelProgram; message?: string; messageExpression?: CelProgram }[];
-}
-
-const ENV_VARIABLES = {
-  object: 'dyn',
-  oldObject: 'dyn',
-  request: 'dyn',
-  params: 'dyn',
-  namespaceObject: 'dyn',
-  variables: 'map<string, dyn>',
-} as const;
-
-/** One environment per engine instance: its program cache is shared by every template. */
-export function createGatekeeperCelEnvironment(): CelEnvironment {
-  return new CelEnvironment({ variables: { ...ENV_VARIABLES } });
 }
 
 /** Variables Gatekeeper defines before the template's own (transform/cel_snippets.go). */

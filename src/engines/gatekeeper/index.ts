@@ -3,9 +3,10 @@ import type { RuleResult } from '../../core/policy-types.js';
 import type { KObject, LoadedObject } from '../../k8s/object.js';
 import type { CompiledPolicy, EvalContext, Inventory, PolicyEngineModule } from '../../policy/engine.js';
 import { fromJS, type Value } from '../rego/index.js';
+import { createVapEnvironment } from '../vap/index.js';
 import { policyMetaOf } from '../vap/meta.js';
 import { namespaceValue } from '../vap/facts.js';
-import { createGatekeeperCelEnvironment, evaluateCelTarget } from './cel-target.js';
+import { evaluateCelTarget } from './cel-target.js';
 import { compileConstraint, isConstraint, type CompiledConstraint } from './constraint.js';
 import { matches } from './match.js';
 import { inventoryDocument, requestGroupKind, reviewValue } from './review.js';
@@ -15,7 +16,6 @@ export { GATEKEEPER_CODES } from './codes.js';
 export { compileTemplate, isConstraintTemplate, type CompiledTemplate } from './template.js';
 export { compileConstraint, isConstraint, modeOf, type CompiledConstraint } from './constraint.js';
 export { matches, globMatch, parseMatch } from './match.js';
-export { createGatekeeperCelEnvironment } from './cel-target.js';
 
 /** Default Rego budget per constraint evaluation: a policy cannot hang the webhook. */
 const REGO_LIMITS = { timeoutMs: 2000, maxSteps: 5_000_000, maxDepth: 500 };
@@ -33,7 +33,9 @@ export interface GatekeeperPolicy extends CompiledPolicy {
  */
 export function compileGatekeeperDocuments(docs: LoadedObject[]): { policies: GatekeeperPolicy[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const celEnv = createGatekeeperCelEnvironment();
+  // K8sNativeValidation runs on the ValidatingAdmissionPolicy machinery: same CEL environment, one program cache
+  // per compile shared by every template.
+  const celEnv = createVapEnvironment();
   const templates = new Map<string, CompiledTemplate>();
   for (const d of docs.filter((x) => isConstraintTemplate(x.object))) {
     const t = compileTemplate(d, diagnostics, celEnv);
